@@ -1,0 +1,209 @@
+/**
+ * `initBackend(pref)`: picks and initialises the tfjs backend of the process.
+ * `auto` tries, in order, @tensorflow/tfjs-node-gpu (CUDA), @tensorflow/tfjs-node,
+ * wasm (with this project's training kernels and XNNPACK threads), then cpu,
+ * and reports why each earlier choice was skipped.
+ */
+import os from 'node:os';
+import { tf } from './tf.js';
+import { registerWasmTrainingKernels } from './wasm/register-training-kernels.js';
+import { unrefWasmWorkers, withWasmThreads } from './wasm/threads.js';
+
+export type BackendPreference = 'auto' | 'tensorflow' | 'wasm' | 'cpu';
+export const backendPreferences: readonly BackendPreference[] = ['auto', 'tensorflow', 'wasm', 'cpu'];
+
+/** A backend that was tried and not chosen. */
+export interface SkippedBackend {
+  /** npm package or tfjs backend name */
+  candidate: '@tensorflow/tfjs-node-gpu' | '@tensorflow/tfjs-node' | 'wasm' | 'cpu';
+  reason: string;
+}
+
+export interface BackendInfo {
+  /** tfjs backend name: 'tensorflow' (tfjs-node / tfjs-node-gpu), 'wasm' or 'cpu' */
+  backend: 'tensorflow' | 'wasm' | 'cpu';
+  /** the package that provides it */
+  package:
+    | '@tensorflow/tfjs-node-gpu'
+    | '@tensorflow/tfjs-node'
+    | '@tensorflow/tfjs-backend-wasm'
+    | '@tensorflow/tfjs-backend-cpu';
+  /** 'cuda' when a GPU does the work, otherwise 'cpu' */
+  device: 'cuda' | 'cpu';
+  gpu: boolean;
+  /** compute threads (wasm: XNNPACK pool size; others: null, the native library decides) */
+  threads: number | null;
+  /** wasm only: SIMD binary in use */
+  simd: boolean | null;
+  /** kernels this project registered for the chosen backend */
+  kernels: string[];
+  /** the earlier choices of the preference order, and why each was not taken */
+  skipped: SkippedBackend[];
+  tfjsVersion: string;
+}
+
+export interface InitBackendOptions {
+  /** wasm thread pool size; default: the machine's available parallelism (env BMSE_WASM_THREADS overrides) */
+  threads?: number;
+}
+
+let current: BackendInfo | null = null;
+
+/** The BackendInfo of the last successful `initBackend`, or null. */
+export function backendInfo(): BackendInfo | null {
+  return current;
+}
+
+function defaultThreads(): number {
+  const fromEnv = Number(process.env.BMSE_WASM_THREADS);
+  if (Number.isInteger(fromEnv) && fromEnv > 0) return fromEnv;
+  return typeof os.availableParallelism === 'function' ? os.availableParallelism() : os.cpus().length;
+}
+
+function isNotInstalled(err: unknown, pkg: string): boolean {
+  const e = err as { code?: string; message?: string };
+  return (
+    (e?.code === 'ERR_MODULE_NOT_FOUND' || e?.code === 'MODULE_NOT_FOUND') &&
+    typeof e.message === 'string' &&
+    e.message.includes(pkg)
+  );
+}
+
+/** Loads a native tfjs-node package; returns the reason it can't be used, or null when 'tensorflow' is now the backend. */
+async function tryNative(pkg: '@tensorflow/tfjs-node-gpu' | '@tensorflow/tfjs-node'): Promise<string | null> {
+  try {
+    await import(/* @vite-ignore */ pkg as string);
+  } catch (err) {
+    if (isNotInstalled(err, pkg)) return 'not installed';
+    return `failed to load: ${(err as Error).message ?? String(err)}`;
+  }
+  if (tf.findBackendFactory('tensorflow') == null) {
+    return (
+      `loaded, but it registered its backend on another copy of @tensorflow/tfjs-core; ` +
+      `install the version matching @tensorflow/tfjs ${tf.version.tfjs} (pnpm add -w ${pkg}@${tf.version.tfjs})`
+    );
+  }
+  try {
+    if (!(await tf.setBackend('tensorflow'))) return 'failed to initialise the tensorflow backend';
+  } catch (err) {
+    return `failed to initialise: ${(err as Error).message}`;
+  }
+  return null;
+}
+
+function nativeInfo(
+  pkg: '@tensorflow/tfjs-node-gpu' | '@tensorflow/tfjs-node',
+  skipped: SkippedBackend[],
+): BackendInfo {
+  const usingGpu = Boolean((tf.backend() as unknown as { isUsingGpuDevice?: boolean }).isUsingGpuDevice);
+  return {
+    backend: 'tensorflow',
+    package: pkg,
+    device: usingGpu ? 'cuda' : 'cpu',
+    gpu: usingGpu,
+    threads: null,
+    simd: null,
+    kernels: [],
+    skipped,
+    tfjsVersion: tf.version.tfjs,
+  };
+}
+
+async function initWasm(threads: number, skipped: SkippedBackend[]): Promise<BackendInfo> {
+  const wasm = await import('@tensorflow/tfjs-backend-wasm');
+  const kernels = registerWasmTrainingKernels();
+  wasm.setThreadsCount(threads);
+  const start = () => tf.setBackend('wasm');
+  const ok = threads > 1 ? await withWasmThreads(threads, start) : await start();
+  if (!ok) throw new Error('the wasm backend failed to initialise');
+  const backend = tf.backend() as unknown as { wasm: unknown };
+  unrefWasmWorkers(backend.wasm);
+  return {
+    backend: 'wasm',
+    package: '@tensorflow/tfjs-backend-wasm',
+    device: 'cpu',
+    gpu: false,
+    threads: wasm.getThreadsCount(),
+    simd: Boolean(await tf.env().getAsync('WASM_HAS_SIMD_SUPPORT')),
+    kernels,
+    skipped,
+    tfjsVersion: tf.version.tfjs,
+  };
+}
+
+async function initCpu(skipped: SkippedBackend[]): Promise<BackendInfo> {
+  if (!(await tf.setBackend('cpu'))) throw new Error('the cpu backend failed to initialise');
+  return {
+    backend: 'cpu',
+    package: '@tensorflow/tfjs-backend-cpu',
+    device: 'cpu',
+    gpu: false,
+    threads: 1,
+    simd: null,
+    kernels: [],
+    skipped,
+    tfjsVersion: tf.version.tfjs,
+  };
+}
+
+/**
+ * Picks and initialises the tfjs backend (see the file comment). Call once per
+ * process, before building models; calling again with the backend already
+ * chosen returns the same info.
+ */
+export async function initBackend(
+  pref: BackendPreference = 'auto',
+  options: InitBackendOptions = {},
+): Promise<BackendInfo> {
+  if (!backendPreferences.includes(pref)) {
+    throw new Error(`unknown backend '${String(pref)}'; allowed: ${backendPreferences.join(', ')}`);
+  }
+  if (current && (pref === 'auto' || pref === current.backend)) return current;
+  if (current) {
+    throw new Error(
+      `the ${current.backend} backend is already initialised in this process; cannot switch to '${pref}' ` +
+        '(one backend per process: tensors and variables live in it)',
+    );
+  }
+  const skipped: SkippedBackend[] = [];
+  const threads = options.threads ?? defaultThreads();
+
+  if (pref === 'auto' || pref === 'tensorflow') {
+    for (const pkg of ['@tensorflow/tfjs-node-gpu', '@tensorflow/tfjs-node'] as const) {
+      const reason = await tryNative(pkg);
+      if (reason == null) {
+        current = nativeInfo(pkg, skipped);
+        return current;
+      }
+      skipped.push({ candidate: pkg, reason });
+    }
+    if (pref === 'tensorflow') {
+      throw new Error(
+        `backend 'tensorflow' requested but no native tfjs package is usable: ${skipped
+          .map((s) => `${s.candidate}: ${s.reason}`)
+          .join('; ')}. See README, "GPU".`,
+      );
+    }
+  }
+  if (pref === 'auto' || pref === 'wasm') {
+    try {
+      current = await initWasm(threads, skipped);
+      return current;
+    } catch (err) {
+      if (pref === 'wasm') throw err;
+      skipped.push({ candidate: 'wasm', reason: `failed to initialise: ${(err as Error).message}` });
+    }
+  }
+  current = await initCpu(skipped);
+  return current;
+}
+
+/** One line for logs: "wasm (cpu, 2 threads, SIMD); skipped: tfjs-node-gpu: not installed, ..." */
+export function describeBackend(info: BackendInfo): string {
+  const detail =
+    info.backend === 'wasm'
+      ? `${info.device}, ${info.threads} thread${info.threads === 1 ? '' : 's'}${info.simd ? ', SIMD' : ''}`
+      : info.device;
+  const skipped = info.skipped.map((s) => `${s.candidate}: ${s.reason}`).join('; ');
+  return `${info.backend} (${detail})${skipped ? `; skipped ${skipped}` : ''}`;
+}

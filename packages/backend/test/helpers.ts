@@ -1,0 +1,46 @@
+import { initBackend, tf } from '@bmse/backend';
+
+/** Initialises wasm (with the project's kernels), keeping cpu available as the reference. */
+export async function setupWasm(): Promise<void> {
+  await initBackend('wasm');
+}
+
+/** Runs `fn` with `backend` active and returns its tensors' values as plain arrays; restores wasm. */
+export async function on<T extends tf.Tensor | tf.Tensor[]>(backend: 'cpu' | 'wasm', fn: () => T): Promise<Float32Array[]> {
+  await tf.setBackend(backend);
+  try {
+    const out = tf.tidy(fn);
+    const list = Array.isArray(out) ? out : [out];
+    const values = await Promise.all(list.map((t) => t.data() as Promise<Float32Array>));
+    tf.dispose(list);
+    return values;
+  } finally {
+    await tf.setBackend('wasm');
+  }
+}
+
+/** Deterministic pseudo-random values in [-1, 1). */
+export function seeded(n: number, seed: number): Float32Array {
+  const out = new Float32Array(n);
+  let s = seed >>> 0 || 1;
+  for (let i = 0; i < n; i++) {
+    s ^= s << 13;
+    s ^= s >>> 17;
+    s ^= s << 5;
+    out[i] = ((s >>> 0) / 2 ** 32) * 2 - 1;
+  }
+  return out;
+}
+
+export function maxAbsDiff(a: ArrayLike<number>, b: ArrayLike<number>): number {
+  if (a.length !== b.length) throw new Error(`length ${a.length} != ${b.length}`);
+  let m = 0;
+  for (let i = 0; i < a.length; i++) m = Math.max(m, Math.abs(a[i] - b[i]));
+  return m;
+}
+
+export function maxAbs(a: ArrayLike<number>): number {
+  let m = 0;
+  for (let i = 0; i < a.length; i++) m = Math.max(m, Math.abs(a[i]));
+  return m;
+}

@@ -1,0 +1,40 @@
+/**
+ * One backend-benchmark case in its own process (tfjs has one backend per process):
+ * median ms per training step (forward, backward, Adam update) of one net.
+ * argv: <backend> <net> <batch> <size> <warmup> <steps>; prints one JSON line.
+ */
+import { describeBackend, initBackend, tf } from '@bmse/backend';
+import { buildNet, type NetName } from './nets.js';
+
+const [backendName, net, batch, size, warmup, steps] = process.argv.slice(2);
+const info = await initBackend(backendName as 'wasm' | 'cpu' | 'tensorflow');
+const model = buildNet(net as NetName, [Number(size), Number(size), 3]);
+const optimizer = tf.train.adam(1e-3);
+const x = tf.randomNormal([Number(batch), Number(size), Number(size), 3], 0, 1, 'float32', 1);
+const y = tf.randomNormal([Number(batch), 1], 0, 1, 'float32', 2);
+const step = () => {
+  const cost = optimizer.minimize(
+    () => tf.losses.meanSquaredError(y, model.apply(x, { training: true }) as tf.Tensor),
+    true,
+  );
+  cost?.dataSync();
+  cost?.dispose();
+};
+const times: number[] = [];
+for (let i = 0; i < Number(warmup) + Number(steps); i++) {
+  const t0 = performance.now();
+  step();
+  if (i >= Number(warmup)) times.push(performance.now() - t0);
+}
+times.sort((a, b) => a - b);
+console.log(
+  JSON.stringify({
+    backend: info.backend,
+    describe: describeBackend(info),
+    threads: info.threads,
+    net,
+    median_ms: times[Math.floor(times.length / 2)],
+    params: model.countParams(),
+    tensors: tf.memory().numTensors,
+  }),
+);

@@ -1,0 +1,44 @@
+/**
+ * Per-kernel time of one training step on the current backend (development aid):
+ * `tsx --conditions=source scripts/bench/profile-step.ts <backend> <net> <batch> <size>`.
+ */
+import { initBackend, tf } from '@bmse/backend';
+import { buildNet, type NetName } from './nets.js';
+
+const [backendName = 'wasm', net = 'conv3', batch = '32', size = '64'] = process.argv.slice(2);
+const info = await initBackend(backendName as 'wasm');
+const totals = new Map<string, { ms: number; calls: number }>();
+for (const k of tf.getKernelsForBackend(info.backend)) {
+  const inner = k.kernelFunc;
+  tf.unregisterKernel(k.kernelName, k.backendName);
+  tf.registerKernel({
+    ...k,
+    kernelFunc: (args) => {
+      const t0 = performance.now();
+      const out = inner(args);
+      const t = totals.get(k.kernelName) ?? { ms: 0, calls: 0 };
+      t.ms += performance.now() - t0;
+      t.calls++;
+      totals.set(k.kernelName, t);
+      return out;
+    },
+  });
+}
+const model = buildNet(net as NetName, [Number(size), Number(size), 3]);
+const optimizer = tf.train.adam(1e-3);
+const x = tf.randomNormal([Number(batch), Number(size), Number(size), 3]);
+const y = tf.randomNormal([Number(batch), 1]);
+const step = () =>
+  optimizer
+    .minimize(() => tf.losses.meanSquaredError(y, model.apply(x, { training: true }) as tf.Tensor), true)
+    ?.dataSync();
+step();
+totals.clear();
+const t0 = performance.now();
+step();
+const wall = performance.now() - t0;
+const rows = [...totals.entries()].sort((a, b) => b[1].ms - a[1].ms);
+const sum = rows.reduce((s, [, v]) => s + v.ms, 0);
+console.log(`step ${wall.toFixed(1)} ms, kernels ${sum.toFixed(1)} ms`);
+for (const [name, v] of rows.slice(0, 25))
+  console.log(`${name.padEnd(28)} ${v.ms.toFixed(1).padStart(8)} ms ${String(v.calls).padStart(5)} calls`);

@@ -1,0 +1,55 @@
+"""PyTorch CPU peer of `pnpm run bench backend`: the same nets, shapes, loss and
+optimizer (MSE, Adam), timed the same way (median ms per training step).
+Usage: python3 torch_backend.py '<json list of cases>'  -> one JSON line per case."""
+import json
+import sys
+import time
+
+import torch
+import torch.nn as nn
+
+
+def conv3():
+    return nn.Sequential(
+        nn.Conv2d(3, 32, 3, 1, 1), nn.ReLU(),
+        nn.Conv2d(32, 64, 3, 2, 1), nn.ReLU(),
+        nn.Conv2d(64, 128, 3, 2, 1), nn.ReLU(),
+        nn.AdaptiveAvgPool2d(1), nn.Flatten(), nn.Linear(128, 1))
+
+
+def build(name):
+    if name == 'conv3':
+        return conv3()
+    import torchvision
+    return getattr(torchvision.models, name)(num_classes=1)
+
+
+def main():
+    cases = json.loads(sys.argv[1])
+    for case in cases:
+        torch.set_num_threads(case['threads'])
+        torch.manual_seed(0)
+        model = build(case['net'])
+        model.train()
+        opt = torch.optim.Adam(model.parameters(), 1e-3)
+        b, h, w, c = case['batch'], case['size'], case['size'], 3
+        x = torch.randn(b, c, h, w)
+        y = torch.randn(b, 1)
+        times = []
+        for i in range(case['warmup'] + case['steps']):
+            t0 = time.perf_counter()
+            opt.zero_grad()
+            loss = ((model(x) - y) ** 2).mean()
+            loss.backward()
+            opt.step()
+            dt = (time.perf_counter() - t0) * 1000
+            if i >= case['warmup']:
+                times.append(dt)
+        times.sort()
+        params = sum(p.numel() for p in model.parameters() if p.requires_grad)
+        print(json.dumps({'net': case['net'], 'median_ms': times[len(times) // 2], 'params': params,
+                          'torch': torch.__version__, 'threads': torch.get_num_threads()}), flush=True)
+
+
+if __name__ == '__main__':
+    main()
