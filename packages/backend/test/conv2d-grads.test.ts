@@ -46,7 +46,13 @@ function inputs(c: Case) {
   const x = tf.tensor4d(seeded(c.n * c.h * c.w * c.cin, 1), [c.n, c.h, c.w, c.cin]);
   const filter = tf.tensor4d(seeded(c.k * c.k * c.cin * c.cout, 2), [c.k, c.k, c.cin, c.cout]);
   const outShape = tf.conv2d(x, filter, c.stride, c.pad).shape;
-  const dy = tf.tensor4d(seeded(outShape.reduce((a, b) => a * b), 3), outShape);
+  const dy = tf.tensor4d(
+    seeded(
+      outShape.reduce((a, b) => a * b),
+      3,
+    ),
+    outShape,
+  );
   return { x, filter, dy };
 }
 
@@ -89,17 +95,27 @@ describe('conv2d gradients on wasm match the cpu backend', () => {
     const x = tf.zeros([1, 2, 5, 5]) as tf.Tensor4D;
     const dy = tf.zeros([1, 3, 5, 5]) as tf.Tensor4D;
     expect(() =>
-      tf.engine().runKernel(
-        'Conv2DBackpropFilter',
-        { x, dy },
-        { strides: 1, pad: 'same', dataFormat: 'NCHW', filterShape: [3, 3, 2, 3] },
-      ),
+      tf
+        .engine()
+        .runKernel(
+          'Conv2DBackpropFilter',
+          { x, dy },
+          { strides: 1, pad: 'same', dataFormat: 'NCHW', filterShape: [3, 3, 2, 3] },
+        ),
     ).toThrow(/NHWC/);
   });
 });
 
 /** Direct float64 convolution, NHWC, explicit top/left padding. */
-function conv64(x: Float64Array, w: Float64Array, c: Case, oh: number, ow: number, pt: number, pl: number): Float64Array {
+function conv64(
+  x: Float64Array,
+  w: Float64Array,
+  c: Case,
+  oh: number,
+  ow: number,
+  pt: number,
+  pl: number,
+): Float64Array {
   const y = new Float64Array(c.n * oh * ow * c.cout);
   for (let n = 0; n < c.n; n++)
     for (let i = 0; i < oh; i++)
@@ -125,13 +141,20 @@ describe('conv2d gradients on wasm match finite differences', () => {
     { n: 3, h: 8, w: 7, cin: 2, cout: 2, k: 1, stride: 2, pad: 'valid' },
   ];
   it.each(fdCases.map((c) => [label(c), c] as const))('%s', async (_, c) => {
-    const info = tf.backend_util.computeConv2DInfo([c.n, c.h, c.w, c.cin], [c.k, c.k, c.cin, c.cout], c.stride, 1, c.pad);
+    const info = tf.backend_util.computeConv2DInfo(
+      [c.n, c.h, c.w, c.cin],
+      [c.k, c.k, c.cin, c.cout],
+      c.stride,
+      1,
+      c.pad,
+    );
     const { outHeight: oh, outWidth: ow } = info;
     const { top: pt, left: pl } = info.padInfo;
     const x = Float64Array.from(seeded(c.n * c.h * c.w * c.cin, 1));
     const w = Float64Array.from(seeded(c.k * c.k * c.cin * c.cout, 2));
     const dy = Float64Array.from(seeded(c.n * oh * ow * c.cout, 3));
-    const loss = (xx: Float64Array, ww: Float64Array) => conv64(xx, ww, c, oh, ow, pt, pl).reduce((s, v, i) => s + v * dy[i], 0);
+    const loss = (xx: Float64Array, ww: Float64Array) =>
+      conv64(xx, ww, c, oh, ow, pt, pl).reduce((s, v, i) => s + v * dy[i], 0);
     const [dx, dw] = await on('wasm', () => grads(c));
     const eps = 1e-3;
     const check = (param: Float64Array, grad: Float32Array, other: Float64Array, isX: boolean) => {
@@ -140,7 +163,9 @@ describe('conv2d gradients on wasm match finite differences', () => {
         const minus = Float64Array.from(param);
         plus[i] += eps;
         minus[i] -= eps;
-        const fd = isX ? (loss(plus, other) - loss(minus, other)) / (2 * eps) : (loss(other, plus) - loss(other, minus)) / (2 * eps);
+        const fd = isX
+          ? (loss(plus, other) - loss(minus, other)) / (2 * eps)
+          : (loss(other, plus) - loss(other, minus)) / (2 * eps);
         expect(grad[i]).toBeCloseTo(fd, 4);
       }
     };

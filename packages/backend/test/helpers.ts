@@ -6,7 +6,10 @@ export async function setupWasm(): Promise<void> {
 }
 
 /** Runs `fn` with `backend` active and returns its tensors' values as plain arrays; restores wasm. */
-export async function on<T extends tf.Tensor | tf.Tensor[]>(backend: 'cpu' | 'wasm', fn: () => T): Promise<Float32Array[]> {
+export async function on<T extends tf.Tensor | tf.Tensor[]>(
+  backend: 'cpu' | 'wasm',
+  fn: () => T,
+): Promise<Float32Array[]> {
   await tf.setBackend(backend);
   try {
     const out = tf.tidy(fn);
