@@ -3,13 +3,13 @@
  * median ms per training step (forward, backward, Adam update) of one net.
  * argv: <backend> <net> <batch> <size> <warmup> <steps>; prints one JSON line.
  */
-import { describeBackend, initBackend, tf } from '@bmse/backend';
+import { describeBackend, FusedAdam, initBackend, tf } from '@bmse/backend';
 import { buildNet, type NetName } from './nets.js';
 
 const [backendName, net, batch, size, warmup, steps] = process.argv.slice(2);
 const info = await initBackend(backendName as 'wasm' | 'cpu' | 'tensorflow');
 const model = buildNet(net as NetName, [Number(size), Number(size), 3]);
-const optimizer = tf.train.adam(1e-3);
+const optimizer = new FusedAdam({ learningRate: 1e-3 });
 const x = tf.randomNormal([Number(batch), Number(size), Number(size), 3], 0, 1, 'float32', 1);
 const y = tf.randomNormal([Number(batch), 1], 0, 1, 'float32', 2);
 const step = () => {

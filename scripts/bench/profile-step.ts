@@ -2,7 +2,7 @@
  * Per-kernel time of one training step on the current backend (development aid):
  * `tsx --conditions=source scripts/bench/profile-step.ts <backend> <net> <batch> <size>`.
  */
-import { initBackend, tf } from '@bmse/backend';
+import { FusedAdam, initBackend, tf } from '@bmse/backend';
 import { buildNet, type NetName } from './nets.js';
 
 const [backendName = 'wasm', net = 'conv3', batch = '32', size = '64'] = process.argv.slice(2);
@@ -16,16 +16,22 @@ for (const k of tf.getKernelsForBackend(info.backend)) {
     kernelFunc: (args) => {
       const t0 = performance.now();
       const out = inner(args);
-      const t = totals.get(k.kernelName) ?? { ms: 0, calls: 0 };
+      const detail = process.env.PROFILE_DETAIL === k.kernelName;
+      const key = detail
+        ? `${k.kernelName} ${Object.values(args.inputs)
+            .map((t) => `[${t?.shape}]`)
+            .join(' ')}`
+        : k.kernelName;
+      const t = totals.get(key) ?? { ms: 0, calls: 0 };
       t.ms += performance.now() - t0;
       t.calls++;
-      totals.set(k.kernelName, t);
+      totals.set(key, t);
       return out;
     },
   });
 }
 const model = buildNet(net as NetName, [Number(size), Number(size), 3]);
-const optimizer = tf.train.adam(1e-3);
+const optimizer = new FusedAdam({ learningRate: 1e-3 });
 const x = tf.randomNormal([Number(batch), Number(size), Number(size), 3]);
 const y = tf.randomNormal([Number(batch), 1]);
 const step = () =>

@@ -8,7 +8,10 @@ export {
   initBackend,
   type SkippedBackend,
 } from './init-backend.js';
+export { loadNativeBlas, openBlasCoreTypeFor } from './native/blas.js';
+export { type AdamUpdateAttrs, adamUpdate, adamUpdateArrays } from './optim/adam-update.js';
+export { FusedAdam, type FusedAdamOptions } from './optim/fused-adam.js';
 export { tf } from './tf.js';
 export { conv2DBackpropFilterWasm } from './wasm/conv2d-backprop-filter.js';
 export { conv2DBackpropInputWasm, phaseAxis } from './wasm/conv2d-backprop-input.js';
-export { registerWasmTrainingKernels, wasmTrainingKernels } from './wasm/register-training-kernels.js';
+export { registerWasmTrainingKernels } from './wasm/register-training-kernels.js';

@@ -5,8 +5,11 @@
  * and reports why each earlier choice was skipped.
  */
 import os from 'node:os';
+import { loadNativeBlas } from './native/blas.js';
+import { registerAdamUpdateKernels } from './optim/adam-update.js';
 import { tf } from './tf.js';
 import { registerWasmTrainingKernels } from './wasm/register-training-kernels.js';
+import { wasmKernelSettings } from './wasm/settings.js';
 import { unrefWasmWorkers, withWasmThreads } from './wasm/threads.js';
 
 export type BackendPreference = 'auto' | 'tensorflow' | 'wasm' | 'cpu';
@@ -37,6 +40,11 @@ export interface BackendInfo {
   simd: boolean | null;
   /** kernels this project registered for the chosen backend */
   kernels: string[];
+  /**
+   * wasm only: the native convolution kernels (im2col + OpenBLAS sgemm on wasm memory),
+   * e.g. 'OpenBLAS SkylakeX', or why they are not in use; null for other backends
+   */
+  nativeConv: { active: boolean; detail: string } | null;
   /** the earlier choices of the preference order, and why each was not taken */
   skipped: SkippedBackend[];
   tfjsVersion: string;
@@ -45,6 +53,8 @@ export interface BackendInfo {
 export interface InitBackendOptions {
   /** wasm thread pool size; default: the machine's available parallelism (env BMSE_WASM_THREADS overrides) */
   threads?: number;
+  /** wasm: use the native OpenBLAS convolution kernels when built (default true; env BMSE_NO_NATIVE=1 disables) */
+  native?: boolean;
 }
 
 let current: BackendInfo | null = null;
@@ -104,12 +114,13 @@ function nativeInfo(
     threads: null,
     simd: null,
     kernels: [],
+    nativeConv: null,
     skipped,
     tfjsVersion: tf.version.tfjs,
   };
 }
 
-async function initWasm(threads: number, skipped: SkippedBackend[]): Promise<BackendInfo> {
+async function initWasm(threads: number, native: boolean, skipped: SkippedBackend[]): Promise<BackendInfo> {
   const wasm = await import('@tensorflow/tfjs-backend-wasm');
   const kernels = registerWasmTrainingKernels();
   wasm.setThreadsCount(threads);
@@ -118,6 +129,8 @@ async function initWasm(threads: number, skipped: SkippedBackend[]): Promise<Bac
   if (!ok) throw new Error('the wasm backend failed to initialise');
   const backend = tf.backend() as unknown as { wasm: unknown };
   unrefWasmWorkers(backend.wasm);
+  const blas = native ? loadNativeBlas(threads) : ({ ok: false, reason: 'disabled by option native: false' } as const);
+  wasmKernelSettings.native = blas.ok ? blas.blas : null;
   return {
     backend: 'wasm',
     package: '@tensorflow/tfjs-backend-wasm',
@@ -126,6 +139,9 @@ async function initWasm(threads: number, skipped: SkippedBackend[]): Promise<Bac
     threads: wasm.getThreadsCount(),
     simd: Boolean(await tf.env().getAsync('WASM_HAS_SIMD_SUPPORT')),
     kernels,
+    nativeConv: blas.ok
+      ? { active: true, detail: `OpenBLAS ${blas.corename}` }
+      : { active: false, detail: blas.reason },
     skipped,
     tfjsVersion: tf.version.tfjs,
   };
@@ -141,6 +157,7 @@ async function initCpu(skipped: SkippedBackend[]): Promise<BackendInfo> {
     threads: 1,
     simd: null,
     kernels: [],
+    nativeConv: null,
     skipped,
     tfjsVersion: tf.version.tfjs,
   };
@@ -165,6 +182,7 @@ export async function initBackend(
         '(one backend per process: tensors and variables live in it)',
     );
   }
+  registerAdamUpdateKernels();
   const skipped: SkippedBackend[] = [];
   const threads = options.threads ?? defaultThreads();
 
@@ -187,7 +205,7 @@ export async function initBackend(
   }
   if (pref === 'auto' || pref === 'wasm') {
     try {
-      current = await initWasm(threads, skipped);
+      current = await initWasm(threads, options.native ?? true, skipped);
       return current;
     } catch (err) {
       if (pref === 'wasm') throw err;
@@ -202,7 +220,8 @@ export async function initBackend(
 export function describeBackend(info: BackendInfo): string {
   const detail =
     info.backend === 'wasm'
-      ? `${info.device}, ${info.threads} thread${info.threads === 1 ? '' : 's'}${info.simd ? ', SIMD' : ''}`
+      ? `${info.device}, ${info.threads} thread${info.threads === 1 ? '' : 's'}${info.simd ? ', SIMD' : ''}, ` +
+        `native conv: ${info.nativeConv?.detail ?? 'none'}`
       : info.device;
   const skipped = info.skipped.map((s) => `${s.candidate}: ${s.reason}`).join('; ');
   return `${info.backend} (${detail})${skipped ? `; skipped ${skipped}` : ''}`;

@@ -6,7 +6,7 @@
  */
 import { tf } from '@bmse/backend';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { wasmKernelSettings } from '../src/wasm/conv2d-backprop-filter.js';
+import { wasmKernelSettings } from '../src/wasm/settings.js';
 import { maxAbs, maxAbsDiff, on, seeded, setupWasm } from './helpers.js';
 
 beforeAll(setupWasm);

@@ -5,14 +5,11 @@
  * (K = KH*KW*Cin, M = N*OH*OW). The product runs on XNNPACK through the backend's
  * own BatchMatMul in its fast (untransposed) layout; the im2col is a JS loop on the heap.
  * Large inputs are processed in batch chunks so colsT stays under `wasmKernelSettings.maxColsElements`.
+ * With the native kernels loaded, im2col + OpenBLAS sgemm does it all instead.
  */
 import { tf } from '../tf.js';
 import { dispose, heapF32, makeF32, matMul, runWasmKernel, type WasmBackend } from './heap.js';
-
-export const wasmKernelSettings = {
-  /** Upper bound on the im2col buffer (floats); 32M floats = 128 MiB. */
-  maxColsElements: 32 * 1024 * 1024,
-};
+import { nativeGeometry, wasmKernelSettings } from './settings.js';
 
 interface Conv2DBackpropFilterAttrs {
   strides: [number, number] | number;
@@ -83,6 +80,16 @@ export function conv2DBackpropFilterWasm(args: {
   );
   if (info.dataFormat !== 'channelsLast') {
     throw new Error(`Conv2DBackpropFilter on wasm supports dataFormat 'NHWC' only, got '${dataFormat}'`);
+  }
+  if (wasmKernelSettings.native) {
+    const out = backend.makeOutput(filterShape, 'float32');
+    wasmKernelSettings.native.conv2dBackpropFilter(
+      heapF32(backend, x),
+      heapF32(backend, dy),
+      heapF32(backend, out),
+      nativeGeometry(info),
+    );
+    return out;
   }
   const { batchSize: N, outHeight: OH, outWidth: OW, outChannels: Cout } = info;
   const K = info.filterHeight * info.filterWidth * info.inChannels;

@@ -6,10 +6,12 @@
  * W[q_h + s_h*j_h, q_w + s_w*j_w] flipped and with in/out channels swapped.
  * Each phase is one Conv2D on the original dy; the phases are then interleaved
  * into dx. Total multiply-adds equal those of the forward convolution (no
- * zero-inserted upsampling of dy).
+ * zero-inserted upsampling of dy). With the native kernels loaded, OpenBLAS sgemm
+ * + col2im does it instead.
  */
 import { tf } from '../tf.js';
 import { dispose, heapF32, makeF32, runWasmKernel, type WasmBackend } from './heap.js';
+import { nativeGeometry, wasmKernelSettings } from './settings.js';
 
 interface Conv2DBackpropInputAttrs {
   strides: [number, number] | number;
@@ -94,6 +96,16 @@ export function conv2DBackpropInputWasm(args: {
   );
   if (info.dataFormat !== 'channelsLast') {
     throw new Error(`Conv2DBackpropInput on wasm supports dataFormat 'NHWC' only, got '${dataFormat}'`);
+  }
+  if (wasmKernelSettings.native) {
+    const dx = backend.makeOutput(inputShape, 'float32');
+    wasmKernelSettings.native.conv2dBackpropInput(
+      heapF32(backend, dy),
+      heapF32(backend, filter),
+      heapF32(backend, dx),
+      nativeGeometry(info),
+    );
+    return dx;
   }
   const { batchSize: N, inHeight: H, inWidth: W, inChannels: Cin, outHeight: OH, outWidth: OW } = info;
   const { filterHeight: KH, filterWidth: KW, strideHeight: sh, strideWidth: sw } = info;

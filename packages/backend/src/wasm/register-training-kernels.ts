@@ -1,26 +1,42 @@
 /**
- * Registers the project's training kernels for the wasm backend: the missing
- * Conv2DBackpropFilter, and an XNNPACK-based Conv2DBackpropInput in place of the
- * backend's scalar loop. Idempotent.
+ * Registers the project's training kernels for the wasm backend — the missing
+ * Conv2DBackpropFilter; Conv2D/FusedConv2D routed to the optional native
+ * OpenBLAS kernels; XNNPACK-based (or native) Conv2DBackpropInput and a channel-vectorised
+ * MaxPoolGrad in place of the backend's scalar loops; leading-axes fast paths
+ * for Sum and Mean — and the tile-free FusedBatchNorm gradient. Idempotent.
  */
+import { fusedBatchNormGradConfig } from '../batch-norm-grad.js';
 import { tf } from '../tf.js';
 import { conv2DBackpropFilterWasmConfig } from './conv2d-backprop-filter.js';
 import { conv2DBackpropInputWasmConfig } from './conv2d-backprop-input.js';
+import { conv2DWasmConfig, fusedConv2DWasmConfig } from './conv2d-forward.js';
+import { maxPoolGradWasmConfig } from './max-pool-grad.js';
+import { meanLeadingAxesConfig, sumLeadingAxesConfig } from './reduce-leading-axes.js';
 
-export const wasmTrainingKernels: readonly tf.KernelConfig[] = [
-  conv2DBackpropFilterWasmConfig,
-  conv2DBackpropInputWasmConfig,
-];
+/** Kernels this project provides (or extends) for wasm, created lazily because the extensions wrap the backend's own. */
+function trainingKernels(): tf.KernelConfig[] {
+  return [
+    conv2DWasmConfig(),
+    fusedConv2DWasmConfig(),
+    conv2DBackpropFilterWasmConfig,
+    conv2DBackpropInputWasmConfig,
+    maxPoolGradWasmConfig,
+    sumLeadingAxesConfig(),
+    meanLeadingAxesConfig(),
+  ];
+}
 
-const registered = new Set<string>();
+let registered: string[] | null = null;
 
-/** Names of the kernels this project provides for wasm. */
+/** Registers the kernels (once) and returns their names. */
 export function registerWasmTrainingKernels(): string[] {
-  for (const config of wasmTrainingKernels) {
-    if (registered.has(config.kernelName)) continue;
+  if (registered) return registered;
+  const configs = trainingKernels();
+  for (const config of configs) {
     if (tf.getKernel(config.kernelName, 'wasm') != null) tf.unregisterKernel(config.kernelName, 'wasm');
     tf.registerKernel(config);
-    registered.add(config.kernelName);
   }
-  return wasmTrainingKernels.map((k) => k.kernelName);
+  tf.registerGradient(fusedBatchNormGradConfig);
+  registered = configs.map((k) => k.kernelName);
+  return registered;
 }

@@ -1,0 +1,387 @@
+/*
+ * Optional native kernels for @bmse/backend: 2-D convolution forward and both
+ * gradients as im2col + OpenBLAS sgemm, computed in place on tfjs wasm-heap
+ * memory (Float32Array views passed from JavaScript). NHWC activations,
+ * [KH, KW, Cin, Cout] filters, as tfjs. Geometry (Int32Array, 13 values):
+ * N, H, W, Cin, OH, OW, Cout, KH, KW, strideH, strideW, padTop, padLeft.
+ */
+#include <cblas.h>
+#include <node_api.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <math.h>
+#include <string.h>
+
+typedef struct {
+  int N, H, W, C, OH, OW, CO, KH, KW, SH, SW, PT, PL;
+} Geom;
+
+/* im2col chunks hold at most this many floats (128 MiB) */
+static size_t cols_budget = 32u * 1024u * 1024u;
+static float *scratch = NULL;
+static size_t scratch_cap = 0;
+
+static float *scratch_floats(size_t n) {
+  if (n > scratch_cap) {
+    free(scratch);
+    scratch = (float *)malloc(n * sizeof(float));
+    scratch_cap = scratch ? n : 0;
+  }
+  return scratch;
+}
+
+static int is_pointwise(const Geom *g) {
+  return g->KH == 1 && g->KW == 1 && g->SH == 1 && g->SW == 1 && g->PT == 0 && g->PL == 0 && g->OH == g->H &&
+         g->OW == g->W;
+}
+
+/* images per im2col chunk */
+static int chunk_images(const Geom *g) {
+  size_t per = (size_t)g->OH * g->OW * g->KH * g->KW * g->C;
+  size_t n = per ? cols_budget / per : (size_t)g->N;
+  if (n < 1) n = 1;
+  if (n > (size_t)g->N) n = g->N;
+  return (int)n;
+}
+
+/* cols[m, (kh*KW+kw)*C + c] for images n0..n1-1 (m counts from n0) */
+static void im2col(const float *x, float *cols, const Geom *g, int n0, int n1) {
+  const size_t K = (size_t)g->KH * g->KW * g->C, rowC = (size_t)g->C;
+  size_t m = 0;
+  for (int n = n0; n < n1; n++)
+    for (int oh = 0; oh < g->OH; oh++)
+      for (int ow = 0; ow < g->OW; ow++, m++) {
+        float *dst = cols + m * K;
+        const int iw0 = ow * g->SW - g->PL;
+        for (int kh = 0; kh < g->KH; kh++) {
+          const int ih = oh * g->SH - g->PT + kh;
+          float *d = dst + (size_t)kh * g->KW * rowC;
+          if (ih < 0 || ih >= g->H) {
+            memset(d, 0, sizeof(float) * g->KW * rowC);
+            continue;
+          }
+          const float *src = x + (((size_t)n * g->H + ih) * g->W) * rowC;
+          if (iw0 >= 0 && iw0 + g->KW <= g->W) {
+            memcpy(d, src + (size_t)iw0 * rowC, sizeof(float) * g->KW * rowC);
+          } else {
+            for (int kw = 0; kw < g->KW; kw++) {
+              const int iw = iw0 + kw;
+              if (iw < 0 || iw >= g->W) memset(d + kw * rowC, 0, sizeof(float) * rowC);
+              else memcpy(d + kw * rowC, src + (size_t)iw * rowC, sizeof(float) * rowC);
+            }
+          }
+        }
+      }
+}
+
+/* dx[n, ih, iw, c] += cols[m, (kh*KW+kw)*C + c] for images n0..n1-1 */
+static void col2im_add(const float *cols, float *dx, const Geom *g, int n0, int n1) {
+  const size_t K = (size_t)g->KH * g->KW * g->C, rowC = (size_t)g->C;
+  size_t m = 0;
+  for (int n = n0; n < n1; n++)
+    for (int oh = 0; oh < g->OH; oh++)
+      for (int ow = 0; ow < g->OW; ow++, m++) {
+        const float *src = cols + m * K;
+        for (int kh = 0; kh < g->KH; kh++) {
+          const int ih = oh * g->SH - g->PT + kh;
+          if (ih < 0 || ih >= g->H) continue;
+          float *row = dx + (((size_t)n * g->H + ih) * g->W) * rowC;
+          for (int kw = 0; kw < g->KW; kw++) {
+            const int iw = ow * g->SW - g->PL + kw;
+            if (iw < 0 || iw >= g->W) continue;
+            float *d = row + (size_t)iw * rowC;
+            const float *s = src + ((size_t)kh * g->KW + kw) * rowC;
+            for (size_t c = 0; c < rowC; c++) d[c] += s[c];
+          }
+        }
+      }
+}
+
+/* y = conv(x, w) */
+static int conv_forward(const float *x, const float *w, float *y, const Geom *g) {
+  const int K = g->KH * g->KW * g->C, img = g->OH * g->OW;
+  if (is_pointwise(g)) {
+    cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, g->N * img, g->CO, g->C, 1.f, x, g->C, w, g->CO, 0.f, y,
+                g->CO);
+    return 0;
+  }
+  const int step = chunk_images(g);
+  float *cols = scratch_floats((size_t)step * img * K);
+  if (!cols) return -1;
+  for (int n0 = 0; n0 < g->N; n0 += step) {
+    const int n1 = n0 + step < g->N ? n0 + step : g->N;
+    im2col(x, cols, g, n0, n1);
+    cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, (n1 - n0) * img, g->CO, K, 1.f, cols, K, w, g->CO, 0.f,
+                y + (size_t)n0 * img * g->CO, g->CO);
+  }
+  return 0;
+}
+
+/* dx = conv2d_backprop_input(dy, w) */
+static int conv_backprop_input(const float *dy, const float *w, float *dx, const Geom *g) {
+  const int K = g->KH * g->KW * g->C, img = g->OH * g->OW;
+  if (is_pointwise(g)) {
+    cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, g->N * img, g->C, g->CO, 1.f, dy, g->CO, w, g->CO, 0.f, dx,
+                g->C);
+    return 0;
+  }
+  const int step = chunk_images(g);
+  float *cols = scratch_floats((size_t)step * img * K);
+  if (!cols) return -1;
+  memset(dx, 0, sizeof(float) * (size_t)g->N * g->H * g->W * g->C);
+  for (int n0 = 0; n0 < g->N; n0 += step) {
+    const int n1 = n0 + step < g->N ? n0 + step : g->N;
+    cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, (n1 - n0) * img, K, g->CO, 1.f,
+                dy + (size_t)n0 * img * g->CO, g->CO, w, g->CO, 0.f, cols, K);
+    col2im_add(cols, dx, g, n0, n1);
+  }
+  return 0;
+}
+
+/* dw = conv2d_backprop_filter(x, dy) */
+static int conv_backprop_filter(const float *x, const float *dy, float *dw, const Geom *g) {
+  const int K = g->KH * g->KW * g->C, img = g->OH * g->OW;
+  if (is_pointwise(g)) {
+    cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, g->C, g->CO, g->N * img, 1.f, x, g->C, dy, g->CO, 0.f, dw,
+                g->CO);
+    return 0;
+  }
+  const int step = chunk_images(g);
+  float *cols = scratch_floats((size_t)step * img * K);
+  if (!cols) return -1;
+  for (int n0 = 0; n0 < g->N; n0 += step) {
+    const int n1 = n0 + step < g->N ? n0 + step : g->N;
+    im2col(x, cols, g, n0, n1);
+    cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, K, g->CO, (n1 - n0) * img, 1.f, cols, K,
+                dy + (size_t)n0 * img * g->CO, g->CO, n0 == 0 ? 0.f : 1.f, dw, g->CO);
+  }
+  return 0;
+}
+
+/* out[c] = scale * sum_r x[r*inner + c] (float64 accumulation) */
+static void sum_leading(const float *x, float *out, size_t rows, size_t inner, double scale) {
+  double *acc = (double *)calloc(inner, sizeof(double));
+  if (!acc) return;
+  for (size_t r = 0; r < rows; r++) {
+    const float *row = x + r * inner;
+    for (size_t c = 0; c < inner; c++) acc[c] += row[c];
+  }
+  for (size_t c = 0; c < inner; c++) out[c] = (float)(acc[c] * scale);
+  free(acc);
+}
+
+/* y[i, c] = act(y[i, c] + bias[c]); act: 0 linear, 1 relu */
+static void bias_activation(float *y, size_t n, const float *bias, size_t C, int relu) {
+  for (size_t i = 0; i < n; i += C) {
+    float *row = y + i;
+    if (bias)
+      for (size_t c = 0; c < C; c++) row[c] += bias[c];
+    if (relu)
+      for (size_t c = 0; c < C; c++) row[c] = row[c] < 0.f ? 0.f : row[c];
+  }
+}
+
+/* torch.optim.Adam step (see src/optim/adam-update.ts) */
+static void adam_update(const float *p, const float *g, const float *m, const float *v, float *p1, float *m1, float *v1,
+                        size_t n, const double *a) {
+  const float lr = (float)a[0], b1 = (float)a[1], b2 = (float)a[2], eps = (float)a[3], wd = (float)a[4];
+  const float step = (float)(a[0] / a[5]), root_bias2 = (float)sqrt(a[6]);
+  const float c1 = 1.f - b1, c2 = 1.f - b2;
+  (void)lr;
+  for (size_t i = 0; i < n; i++) {
+    const float gi = g[i] + wd * p[i];
+    const float mi = b1 * m[i] + c1 * gi;
+    const float vi = b2 * v[i] + c2 * gi * gi;
+    m1[i] = mi;
+    v1[i] = vi;
+    p1[i] = p[i] - step * mi / (sqrtf(vi) / root_bias2 + eps);
+  }
+}
+
+/* ---- N-API glue ---- */
+
+static int f32_arg(napi_env env, napi_value v, float **out, size_t *len) {
+  napi_typedarray_type type;
+  void *data;
+  napi_value ab;
+  size_t off;
+  if (napi_get_typedarray_info(env, v, &type, len, &data, &ab, &off) != napi_ok || type != napi_float32_array) {
+    napi_throw_type_error(env, NULL, "expected a Float32Array");
+    return 0;
+  }
+  *out = (float *)data;
+  return 1;
+}
+
+static int geom_arg(napi_env env, napi_value v, Geom *g) {
+  napi_typedarray_type type;
+  size_t len;
+  void *data;
+  napi_value ab;
+  size_t off;
+  if (napi_get_typedarray_info(env, v, &type, &len, &data, &ab, &off) != napi_ok || type != napi_int32_array ||
+      len != 13) {
+    napi_throw_type_error(env, NULL, "expected an Int32Array of 13 geometry values");
+    return 0;
+  }
+  memcpy(g, data, sizeof(Geom));
+  return 1;
+}
+
+typedef int (*ConvFn)(const float *, const float *, float *, const Geom *);
+
+/* (a, b, out, geom) -> undefined; sizes checked against the geometry */
+static napi_value call_conv(napi_env env, napi_callback_info info, ConvFn fn, int which) {
+  size_t argc = 4;
+  napi_value argv[4];
+  napi_get_cb_info(env, info, &argc, argv, NULL, NULL);
+  if (argc != 4) {
+    napi_throw_error(env, NULL, "expected (a, b, out, geometry)");
+    return NULL;
+  }
+  float *a, *b, *out;
+  size_t la, lb, lo;
+  Geom g;
+  if (!f32_arg(env, argv[0], &a, &la) || !f32_arg(env, argv[1], &b, &lb) || !f32_arg(env, argv[2], &out, &lo) ||
+      !geom_arg(env, argv[3], &g))
+    return NULL;
+  const size_t nx = (size_t)g.N * g.H * g.W * g.C, ny = (size_t)g.N * g.OH * g.OW * g.CO,
+               nw = (size_t)g.KH * g.KW * g.C * g.CO;
+  /* which: 0 forward (x, w -> y), 1 backprop input (dy, w -> dx), 2 backprop filter (x, dy -> dw) */
+  const size_t want[3][3] = {{nx, nw, ny}, {ny, nw, nx}, {nx, ny, nw}};
+  if (la != want[which][0] || lb != want[which][1] || lo != want[which][2]) {
+    napi_throw_range_error(env, NULL, "array sizes do not match the convolution geometry");
+    return NULL;
+  }
+  if (fn(a, b, out, &g) != 0) napi_throw_error(env, NULL, "out of memory for the im2col buffer");
+  return NULL;
+}
+
+static napi_value js_forward(napi_env env, napi_callback_info info) { return call_conv(env, info, conv_forward, 0); }
+static napi_value js_backprop_input(napi_env env, napi_callback_info info) {
+  return call_conv(env, info, conv_backprop_input, 1);
+}
+static napi_value js_backprop_filter(napi_env env, napi_callback_info info) {
+  return call_conv(env, info, conv_backprop_filter, 2);
+}
+
+static int get_args(napi_env env, napi_callback_info info, size_t want, napi_value *argv) {
+  size_t argc = want;
+  napi_get_cb_info(env, info, &argc, argv, NULL, NULL);
+  if (argc != want) {
+    napi_throw_error(env, NULL, "wrong number of arguments");
+    return 0;
+  }
+  return 1;
+}
+
+/* (x, out, scale): rows = x.length / out.length */
+static napi_value js_sum_leading(napi_env env, napi_callback_info info) {
+  napi_value argv[3];
+  float *x, *out;
+  size_t lx, lo;
+  double scale = 1;
+  if (!get_args(env, info, 3, argv) || !f32_arg(env, argv[0], &x, &lx) || !f32_arg(env, argv[1], &out, &lo)) return NULL;
+  napi_get_value_double(env, argv[2], &scale);
+  if (lo == 0 || lx % lo != 0) {
+    napi_throw_range_error(env, NULL, "x.length must be a multiple of out.length");
+    return NULL;
+  }
+  sum_leading(x, out, lx / lo, lo, scale);
+  return NULL;
+}
+
+/* (y, bias | null, channels, relu) */
+static napi_value js_bias_activation(napi_env env, napi_callback_info info) {
+  napi_value argv[4];
+  float *y, *bias = NULL;
+  size_t ly, lb = 0;
+  int32_t C = 0;
+  bool relu = false;
+  napi_valuetype t;
+  if (!get_args(env, info, 4, argv) || !f32_arg(env, argv[0], &y, &ly)) return NULL;
+  napi_typeof(env, argv[1], &t);
+  if (t != napi_null && t != napi_undefined && !f32_arg(env, argv[1], &bias, &lb)) return NULL;
+  napi_get_value_int32(env, argv[2], &C);
+  napi_get_value_bool(env, argv[3], &relu);
+  if (C <= 0 || ly % (size_t)C != 0 || (bias && lb != (size_t)C)) {
+    napi_throw_range_error(env, NULL, "bias/channels do not match y");
+    return NULL;
+  }
+  bias_activation(y, ly, bias, (size_t)C, relu);
+  return NULL;
+}
+
+/* (p, g, m, v, p1, m1, v1, attrs Float64Array[lr, beta1, beta2, eps, weightDecay, bias1, bias2]) */
+static napi_value js_adam_update(napi_env env, napi_callback_info info) {
+  napi_value argv[8];
+  float *arr[7];
+  size_t len[7];
+  if (!get_args(env, info, 8, argv)) return NULL;
+  for (int i = 0; i < 7; i++)
+    if (!f32_arg(env, argv[i], &arr[i], &len[i])) return NULL;
+  for (int i = 1; i < 7; i++)
+    if (len[i] != len[0]) {
+      napi_throw_range_error(env, NULL, "adam arrays differ in length");
+      return NULL;
+    }
+  napi_typedarray_type type;
+  size_t na, off;
+  void *data;
+  napi_value ab;
+  if (napi_get_typedarray_info(env, argv[7], &type, &na, &data, &ab, &off) != napi_ok || type != napi_float64_array ||
+      na != 7) {
+    napi_throw_type_error(env, NULL, "expected a Float64Array of 7 Adam attributes");
+    return NULL;
+  }
+  adam_update(arr[0], arr[1], arr[2], arr[3], arr[4], arr[5], arr[6], len[0], (const double *)data);
+  return NULL;
+}
+
+static napi_value js_set_threads(napi_env env, napi_callback_info info) {
+  size_t argc = 1;
+  napi_value argv[1];
+  int32_t n = 1;
+  napi_get_cb_info(env, info, &argc, argv, NULL, NULL);
+  if (argc == 1) napi_get_value_int32(env, argv[0], &n);
+  openblas_set_num_threads(n < 1 ? 1 : n);
+  return NULL;
+}
+
+static napi_value js_info(napi_env env, napi_callback_info info) {
+  (void)info;
+  napi_value obj, v;
+  napi_create_object(env, &obj);
+  napi_create_string_utf8(env, openblas_get_corename(), NAPI_AUTO_LENGTH, &v);
+  napi_set_named_property(env, obj, "corename", v);
+  napi_create_string_utf8(env, openblas_get_config(), NAPI_AUTO_LENGTH, &v);
+  napi_set_named_property(env, obj, "config", v);
+  napi_create_int32(env, openblas_get_num_threads(), &v);
+  napi_set_named_property(env, obj, "threads", v);
+  return obj;
+}
+
+static napi_value js_set_cols_budget(napi_env env, napi_callback_info info) {
+  size_t argc = 1;
+  napi_value argv[1];
+  double n = 0;
+  napi_get_cb_info(env, info, &argc, argv, NULL, NULL);
+  if (argc == 1 && napi_get_value_double(env, argv[0], &n) == napi_ok && n >= 1) cols_budget = (size_t)n;
+  return NULL;
+}
+
+NAPI_MODULE_INIT() {
+  napi_property_descriptor props[] = {
+      {"conv2dForward", NULL, js_forward, NULL, NULL, NULL, napi_default, NULL},
+      {"conv2dBackpropInput", NULL, js_backprop_input, NULL, NULL, NULL, napi_default, NULL},
+      {"conv2dBackpropFilter", NULL, js_backprop_filter, NULL, NULL, NULL, napi_default, NULL},
+      {"setThreads", NULL, js_set_threads, NULL, NULL, NULL, napi_default, NULL},
+      {"setColsBudget", NULL, js_set_cols_budget, NULL, NULL, NULL, napi_default, NULL},
+      {"info", NULL, js_info, NULL, NULL, NULL, napi_default, NULL},
+      {"sumLeading", NULL, js_sum_leading, NULL, NULL, NULL, napi_default, NULL},
+      {"biasActivation", NULL, js_bias_activation, NULL, NULL, NULL, napi_default, NULL},
+      {"adamUpdate", NULL, js_adam_update, NULL, NULL, NULL, napi_default, NULL},
+  };
+  napi_define_properties(env, exports, sizeof(props) / sizeof(props[0]), props);
+  return exports;
+}

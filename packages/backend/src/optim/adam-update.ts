@@ -1,0 +1,137 @@
+/**
+ * One Adam step for one parameter tensor, PyTorch semantics (torch.optim.Adam,
+ * L2 weight decay added to the gradient):
+ *   g' = g + wd*p;  m' = b1*m + (1-b1)*g';  v' = b2*v + (1-b2)*g'^2
+ *   p' = p - lr * (m'/(1-b1^t)) / (sqrt(v'/(1-b2^t)) + eps)
+ * As a kernel ('BmseAdamUpdate': inputs param, grad, m, v -> outputs p', m', v'),
+ * one pass over memory on wasm and cpu instead of ~12 tfjs ops; other backends
+ * (tfjs-node) compose the same formula from tfjs ops.
+ */
+import { tf } from '../tf.js';
+import { heapF32, type WasmBackend } from '../wasm/heap.js';
+import { wasmKernelSettings } from '../wasm/settings.js';
+
+export const adamUpdateKernelName = 'BmseAdamUpdate';
+
+export interface AdamUpdateAttrs {
+  lr: number;
+  beta1: number;
+  beta2: number;
+  eps: number;
+  weightDecay: number;
+  /** 1 - beta1^t and 1 - beta2^t for the step t being taken */
+  bias1: number;
+  bias2: number;
+}
+
+/** The update on plain arrays (shared by the wasm and cpu kernels). */
+export function adamUpdateArrays(
+  p: Float32Array,
+  g: Float32Array,
+  m: Float32Array,
+  v: Float32Array,
+  outP: Float32Array,
+  outM: Float32Array,
+  outV: Float32Array,
+  a: AdamUpdateAttrs,
+): void {
+  const { lr, beta1, beta2, eps, weightDecay } = a;
+  const c1 = 1 - beta1;
+  const c2 = 1 - beta2;
+  const stepSize = lr / a.bias1;
+  const rootBias2 = Math.sqrt(a.bias2);
+  for (let i = 0; i < p.length; i++) {
+    const gi = weightDecay !== 0 ? g[i] + weightDecay * p[i] : g[i];
+    const mi = beta1 * m[i] + c1 * gi;
+    const vi = beta2 * v[i] + c2 * gi * gi;
+    outM[i] = mi;
+    outV[i] = vi;
+    outP[i] = p[i] - (stepSize * mi) / (Math.sqrt(vi) / rootBias2 + eps);
+  }
+}
+
+interface AdamKernelArgs {
+  inputs: { param: tf.TensorInfo; grad: tf.TensorInfo; m: tf.TensorInfo; v: tf.TensorInfo };
+  attrs: AdamUpdateAttrs;
+}
+
+function wasmAdam({ inputs, backend, attrs }: AdamKernelArgs & { backend: WasmBackend }): tf.TensorInfo[] {
+  const { param, grad, m, v } = inputs;
+  const outs = [param, m, v].map((t) => backend.makeOutput(t.shape, 'float32'));
+  const [p1, m1, v1] = outs.map((t) => heapF32(backend, t));
+  const [p0, g0, m0, v0] = [param, grad, m, v].map((t) => heapF32(backend, t));
+  const native = wasmKernelSettings.native;
+  if (native) {
+    const a = Float64Array.of(
+      attrs.lr,
+      attrs.beta1,
+      attrs.beta2,
+      attrs.eps,
+      attrs.weightDecay,
+      attrs.bias1,
+      attrs.bias2,
+    );
+    native.adamUpdate(p0, g0, m0, v0, p1, m1, v1, a);
+  } else {
+    adamUpdateArrays(p0, g0, m0, v0, p1, m1, v1, attrs);
+  }
+  return outs;
+}
+
+interface CpuBackend {
+  data: { get(dataId: object): { values: Float32Array } };
+  makeTensorInfo(shape: number[], dtype: tf.DataType, values: Float32Array): tf.TensorInfo;
+}
+
+function cpuAdam({ inputs, backend, attrs }: AdamKernelArgs & { backend: CpuBackend }): tf.TensorInfo[] {
+  const { param, grad, m, v } = inputs;
+  const [p0, g0, m0, v0] = [param, grad, m, v].map((t) => backend.data.get(t.dataId).values);
+  const [p1, m1, v1] = [p0, m0, v0].map((a) => new Float32Array(a.length));
+  adamUpdateArrays(p0, g0, m0, v0, p1, m1, v1, attrs);
+  return [p1, m1, v1].map((a) => backend.makeTensorInfo(param.shape, 'float32', a));
+}
+
+let registered = false;
+
+/** Registers the fused Adam kernel for wasm and cpu (idempotent). */
+export function registerAdamUpdateKernels(): void {
+  if (registered) return;
+  tf.registerKernel({
+    kernelName: adamUpdateKernelName,
+    backendName: 'wasm',
+    kernelFunc: wasmAdam as unknown as tf.KernelFunc,
+  });
+  tf.registerKernel({
+    kernelName: adamUpdateKernelName,
+    backendName: 'cpu',
+    kernelFunc: cpuAdam as unknown as tf.KernelFunc,
+  });
+  registered = true;
+}
+
+/** p', m', v' for one parameter: the fused kernel where registered, else the same formula in tfjs ops. */
+export function adamUpdate(
+  param: tf.Tensor,
+  grad: tf.Tensor,
+  m: tf.Tensor,
+  v: tf.Tensor,
+  attrs: AdamUpdateAttrs,
+): [tf.Tensor, tf.Tensor, tf.Tensor] {
+  if (tf.getKernel(adamUpdateKernelName, tf.getBackend()) != null) {
+    return tf
+      .engine()
+      .runKernel(adamUpdateKernelName, { param, grad, m, v }, attrs as unknown as tf.NamedAttrMap) as unknown as [
+      tf.Tensor,
+      tf.Tensor,
+      tf.Tensor,
+    ];
+  }
+  return tf.tidy(() => {
+    const g = attrs.weightDecay !== 0 ? tf.add(grad, tf.mul(param, attrs.weightDecay)) : grad;
+    const m1 = tf.add(tf.mul(m, attrs.beta1), tf.mul(g, 1 - attrs.beta1));
+    const v1 = tf.add(tf.mul(v, attrs.beta2), tf.mul(tf.square(g), 1 - attrs.beta2));
+    const denom = tf.add(tf.div(tf.sqrt(v1), Math.sqrt(attrs.bias2)), attrs.eps);
+    const p1 = tf.sub(param, tf.div(tf.mul(m1, attrs.lr / attrs.bias1), denom));
+    return [p1, m1, v1] as [tf.Tensor, tf.Tensor, tf.Tensor];
+  });
+}
