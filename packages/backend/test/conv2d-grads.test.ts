@@ -5,9 +5,9 @@
  * differences of the convolution itself.
  */
 import { tf } from '@bmse/backend';
-import { beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { wasmKernelSettings } from '../src/wasm/settings.js';
-import { maxAbs, maxAbsDiff, on, seeded, setupWasm } from './helpers.js';
+import { kernelVariants, maxAbs, maxAbsDiff, on, seeded, setupWasm } from './helpers.js';
 
 beforeAll(setupWasm);
 
@@ -66,46 +66,6 @@ function grads(c: Case): tf.Tensor[] {
 
 const label = (c: Case) => `k${c.k} s${c.stride} ${c.pad} x[${c.n},${c.h},${c.w},${c.cin}] -> ${c.cout}`;
 
-describe('conv2d gradients on wasm match the cpu backend', () => {
-  it.each(cases.map((c) => [label(c), c] as const))('%s', async (_, c) => {
-    const [cpuDx, cpuDw] = await on('cpu', () => grads(c));
-    const [wasmDx, wasmDw] = await on('wasm', () => grads(c));
-    // float32 sums of up to k*k*cin*n*oh*ow terms of size <= 1: relative tolerance on the largest value
-    expect(maxAbsDiff(wasmDx, cpuDx)).toBeLessThanOrEqual(1e-5 * Math.max(1, maxAbs(cpuDx)));
-    expect(maxAbsDiff(wasmDw, cpuDw)).toBeLessThanOrEqual(1e-5 * Math.max(1, maxAbs(cpuDw)));
-    // not vacuous: the gradients are non-trivial
-    expect(maxAbs(cpuDw)).toBeGreaterThan(0.1);
-  });
-
-  it('computes the filter gradient in batch chunks when the im2col buffer would be too large', async () => {
-    const c: Case = { n: 6, h: 9, w: 11, cin: 4, cout: 3, k: 3, stride: 2, pad: 'same' };
-    const [, cpuDw] = await on('cpu', () => grads(c));
-    const saved = wasmKernelSettings.maxColsElements;
-    wasmKernelSettings.maxColsElements = 3 * 3 * 4 * 5 * 6 * 2; // two images per chunk
-    try {
-      const [, wasmDw] = await on('wasm', () => grads(c));
-      expect(maxAbsDiff(wasmDw, cpuDw)).toBeLessThanOrEqual(1e-5 * maxAbs(cpuDw));
-    } finally {
-      wasmKernelSettings.maxColsElements = saved;
-    }
-  });
-
-  it('rejects NCHW with a clear message', async () => {
-    await tf.setBackend('wasm');
-    const x = tf.zeros([1, 2, 5, 5]) as tf.Tensor4D;
-    const dy = tf.zeros([1, 3, 5, 5]) as tf.Tensor4D;
-    expect(() =>
-      tf
-        .engine()
-        .runKernel(
-          'Conv2DBackpropFilter',
-          { x, dy },
-          { strides: 1, pad: 'same', dataFormat: 'NCHW', filterShape: [3, 3, 2, 3] },
-        ),
-    ).toThrow(/NHWC/);
-  });
-});
-
 /** Direct float64 convolution, NHWC, explicit top/left padding. */
 function conv64(
   x: Float64Array,
@@ -134,42 +94,93 @@ function conv64(
   return y;
 }
 
-describe('conv2d gradients on wasm match finite differences', () => {
-  const fdCases: Case[] = [
-    { n: 2, h: 7, w: 6, cin: 3, cout: 2, k: 3, stride: 2, pad: 'same' },
-    { n: 1, h: 9, w: 9, cin: 2, cout: 3, k: 5, stride: 1, pad: 'valid' },
-    { n: 3, h: 8, w: 7, cin: 2, cout: 2, k: 1, stride: 2, pad: 'valid' },
-  ];
-  it.each(fdCases.map((c) => [label(c), c] as const))('%s', async (_, c) => {
-    const info = tf.backend_util.computeConv2DInfo(
-      [c.n, c.h, c.w, c.cin],
-      [c.k, c.k, c.cin, c.cout],
-      c.stride,
-      1,
-      c.pad,
-    );
-    const { outHeight: oh, outWidth: ow } = info;
-    const { top: pt, left: pl } = info.padInfo;
-    const x = Float64Array.from(seeded(c.n * c.h * c.w * c.cin, 1));
-    const w = Float64Array.from(seeded(c.k * c.k * c.cin * c.cout, 2));
-    const dy = Float64Array.from(seeded(c.n * oh * ow * c.cout, 3));
-    const loss = (xx: Float64Array, ww: Float64Array) =>
-      conv64(xx, ww, c, oh, ow, pt, pl).reduce((s, v, i) => s + v * dy[i], 0);
-    const [dx, dw] = await on('wasm', () => grads(c));
-    const eps = 1e-3;
-    const check = (param: Float64Array, grad: Float32Array, other: Float64Array, isX: boolean) => {
-      for (let i = 0; i < param.length; i += Math.max(1, Math.floor(param.length / 40))) {
-        const plus = Float64Array.from(param);
-        const minus = Float64Array.from(param);
-        plus[i] += eps;
-        minus[i] -= eps;
-        const fd = isX
-          ? (loss(plus, other) - loss(minus, other)) / (2 * eps)
-          : (loss(other, plus) - loss(other, minus)) / (2 * eps);
-        expect(grad[i]).toBeCloseTo(fd, 4);
-      }
-    };
-    check(x, dx, w, true);
-    check(w, dw, x, false);
+describe.each(kernelVariants())('conv2d gradients on wasm (%s kernels)', (_variant, native) => {
+  beforeEach(() => {
+    wasmKernelSettings.native = native();
+  });
+  afterAll(() => {
+    wasmKernelSettings.native = kernelVariants().at(-1)?.[1]() ?? null;
+  });
+
+  it.each(cases.map((c) => [label(c), c] as const))('match the cpu backend: %s', async (_, c) => {
+    const [cpuDx, cpuDw] = await on('cpu', () => grads(c));
+    const [wasmDx, wasmDw] = await on('wasm', () => grads(c));
+    // float32 sums of up to k*k*cin*n*oh*ow terms of size <= 1: relative tolerance on the largest value
+    expect(maxAbsDiff(wasmDx, cpuDx)).toBeLessThanOrEqual(1e-5 * Math.max(1, maxAbs(cpuDx)));
+    expect(maxAbsDiff(wasmDw, cpuDw)).toBeLessThanOrEqual(1e-5 * Math.max(1, maxAbs(cpuDw)));
+    // not vacuous: the gradients are non-trivial
+    expect(maxAbs(cpuDw)).toBeGreaterThan(0.1);
+  });
+
+  it('compute forward and gradients in batch chunks when the im2col buffer would be too large', async () => {
+    const c: Case = { n: 6, h: 9, w: 11, cin: 4, cout: 3, k: 3, stride: 2, pad: 'same' };
+    const [cpuDx, cpuDw] = await on('cpu', () => grads(c));
+    const budget = 3 * 3 * 4 * 5 * 6 * 2; // two images per chunk
+    const saved = wasmKernelSettings.maxColsElements;
+    wasmKernelSettings.maxColsElements = budget;
+    wasmKernelSettings.native?.setColsBudget(budget);
+    try {
+      const [wasmDx, wasmDw] = await on('wasm', () => grads(c));
+      expect(maxAbsDiff(wasmDx, cpuDx)).toBeLessThanOrEqual(1e-5 * maxAbs(cpuDx));
+      expect(maxAbsDiff(wasmDw, cpuDw)).toBeLessThanOrEqual(1e-5 * maxAbs(cpuDw));
+    } finally {
+      wasmKernelSettings.maxColsElements = saved;
+      wasmKernelSettings.native?.setColsBudget(32 * 1024 * 1024);
+    }
+  });
+
+  it('reject NCHW with a clear message', async () => {
+    await tf.setBackend('wasm');
+    const x = tf.zeros([1, 2, 5, 5]) as tf.Tensor4D;
+    const dy = tf.zeros([1, 3, 5, 5]) as tf.Tensor4D;
+    expect(() =>
+      tf
+        .engine()
+        .runKernel(
+          'Conv2DBackpropFilter',
+          { x, dy },
+          { strides: 1, pad: 'same', dataFormat: 'NCHW', filterShape: [3, 3, 2, 3] },
+        ),
+    ).toThrow(/NHWC/);
+  });
+
+  describe('match finite differences', () => {
+    const fdCases: Case[] = [
+      { n: 2, h: 7, w: 6, cin: 3, cout: 2, k: 3, stride: 2, pad: 'same' },
+      { n: 1, h: 9, w: 9, cin: 2, cout: 3, k: 5, stride: 1, pad: 'valid' },
+      { n: 3, h: 8, w: 7, cin: 2, cout: 2, k: 1, stride: 2, pad: 'valid' },
+    ];
+    it.each(fdCases.map((c) => [label(c), c] as const))('%s', async (_, c) => {
+      const info = tf.backend_util.computeConv2DInfo(
+        [c.n, c.h, c.w, c.cin],
+        [c.k, c.k, c.cin, c.cout],
+        c.stride,
+        1,
+        c.pad,
+      );
+      const { outHeight: oh, outWidth: ow } = info;
+      const { top: pt, left: pl } = info.padInfo;
+      const x = Float64Array.from(seeded(c.n * c.h * c.w * c.cin, 1));
+      const w = Float64Array.from(seeded(c.k * c.k * c.cin * c.cout, 2));
+      const dy = Float64Array.from(seeded(c.n * oh * ow * c.cout, 3));
+      const loss = (xx: Float64Array, ww: Float64Array) =>
+        conv64(xx, ww, c, oh, ow, pt, pl).reduce((s, v, i) => s + v * dy[i], 0);
+      const [dx, dw] = await on('wasm', () => grads(c));
+      const eps = 1e-3;
+      const check = (param: Float64Array, grad: Float32Array, other: Float64Array, isX: boolean) => {
+        for (let i = 0; i < param.length; i += Math.max(1, Math.floor(param.length / 40))) {
+          const plus = Float64Array.from(param);
+          const minus = Float64Array.from(param);
+          plus[i] += eps;
+          minus[i] -= eps;
+          const fd = isX
+            ? (loss(plus, other) - loss(minus, other)) / (2 * eps)
+            : (loss(other, plus) - loss(other, minus)) / (2 * eps);
+          expect(grad[i]).toBeCloseTo(fd, 4);
+        }
+      };
+      check(x, dx, w, true);
+      check(w, dw, x, false);
+    });
   });
 });

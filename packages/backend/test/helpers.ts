@@ -1,4 +1,5 @@
 import { initBackend, tf } from '@bmse/backend';
+import { loadNativeBlas, type NativeBlas } from '../src/native/blas.js';
 
 /** Initialises wasm (with the project's kernels), keeping cpu available as the reference. */
 export async function setupWasm(): Promise<void> {
@@ -46,4 +47,16 @@ export function maxAbs(a: ArrayLike<number>): number {
   let m = 0;
   for (let i = 0; i < a.length; i++) m = Math.max(m, Math.abs(a[i]));
   return m;
+}
+
+/**
+ * The wasm kernel variants to test: XNNPACK-based always, native OpenBLAS when built.
+ * Each entry: [name, () => the NativeBlas to install in wasmKernelSettings (or null)].
+ */
+export function kernelVariants(): Array<[string, () => NativeBlas | null]> {
+  const status = loadNativeBlas(2);
+  const variants: Array<[string, () => NativeBlas | null]> = [['xnnpack', () => null]];
+  if (status.ok) variants.push(['native', () => status.blas]);
+  else console.warn(`native kernels not tested: ${status.reason}`);
+  return variants;
 }

@@ -1,0 +1,55 @@
+/** initBackend('auto') on a machine without the native tfjs packages: wasm, and why the others were skipped. */
+import { createRequire } from 'node:module';
+import { backendInfo, describeBackend, initBackend, openBlasCoreTypeFor, tf } from '@bmse/backend';
+import { describe, expect, it } from 'vitest';
+
+const installed = (pkg: string) => {
+  try {
+    createRequire(import.meta.url).resolve(pkg);
+    return true;
+  } catch {
+    return false;
+  }
+};
+
+describe('initBackend', () => {
+  it('rejects an unknown preference, naming the allowed ones', async () => {
+    await expect(initBackend('gpu' as never)).rejects.toThrow(
+      /unknown backend 'gpu'; allowed: auto, tensorflow, wasm, cpu/,
+    );
+  });
+
+  it.skipIf(installed('@tensorflow/tfjs-node-gpu') || installed('@tensorflow/tfjs-node'))(
+    "'auto' picks wasm here and says why the native backends were skipped",
+    async () => {
+      const info = await initBackend('auto', { threads: 2 });
+      expect(info.backend).toBe('wasm');
+      expect(tf.getBackend()).toBe('wasm');
+      expect(info.gpu).toBe(false);
+      expect(info.skipped).toEqual([
+        { candidate: '@tensorflow/tfjs-node-gpu', reason: 'not installed' },
+        { candidate: '@tensorflow/tfjs-node', reason: 'not installed' },
+      ]);
+      expect(info.threads).toBe(2);
+      expect(info.simd).toBe(true);
+      expect(info.kernels).toContain('Conv2DBackpropFilter');
+      expect(backendInfo()).toBe(info);
+      expect(describeBackend(info)).toMatch(
+        /^wasm \(cpu, 2 threads, SIMD, native conv: .+\); skipped @tensorflow\/tfjs-node-gpu: not installed/,
+      );
+      // one backend per process
+      await expect(initBackend('cpu')).rejects.toThrow(/already initialised/);
+      expect(await initBackend('wasm')).toBe(info);
+    },
+  );
+});
+
+describe('openBlasCoreTypeFor', () => {
+  it('maps CPU feature flags to an OpenBLAS core type', () => {
+    expect(
+      openBlasCoreTypeFor(new Set(['avx2', 'fma', 'avx512f', 'avx512vl', 'avx512bw', 'avx512dq', 'avx512cd'])),
+    ).toBe('SkylakeX');
+    expect(openBlasCoreTypeFor(new Set(['avx2', 'fma', 'sse4_2']))).toBe('Haswell');
+    expect(openBlasCoreTypeFor(new Set(['sse4_2']))).toBeNull();
+  });
+});

@@ -1,0 +1,132 @@
+/**
+ * The other kernels this package registers or extends on wasm, against the cpu
+ * backend: Conv2D/FusedConv2D forward (native path and its fallbacks), MaxPoolGrad,
+ * Sum/Mean over leading axes, and the tile-free FusedBatchNorm gradient.
+ */
+import { tf } from '@bmse/backend';
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { leadingAxesCount } from '../src/wasm/reduce-leading-axes.js';
+import { wasmKernelSettings } from '../src/wasm/settings.js';
+import { kernelVariants, maxAbs, maxAbsDiff, on, seeded, setupWasm } from './helpers.js';
+
+beforeAll(setupWasm);
+
+const t = (shape: number[], seed: number) =>
+  tf.tensor(
+    seeded(
+      shape.reduce((a, b) => a * b, 1),
+      seed,
+    ),
+    shape,
+  );
+const close = (a: Float32Array, b: Float32Array, rel = 1e-5) =>
+  expect(maxAbsDiff(a, b)).toBeLessThanOrEqual(rel * Math.max(1, maxAbs(b)));
+
+describe.each(kernelVariants())('wasm kernels (%s variant)', (_name, native) => {
+  beforeEach(() => {
+    wasmKernelSettings.native = native();
+  });
+  afterAll(() => {
+    wasmKernelSettings.native = kernelVariants().at(-1)?.[1]() ?? null;
+  });
+
+  it.each([
+    ['k3 s1 same', 3, 1, 'same'],
+    ['k3 s2 same', 3, 2, 'same'],
+    ['k1 s1 valid (pointwise)', 1, 1, 'valid'],
+    ['k7 s2 valid', 7, 2, 'valid'],
+    ['k5 s3 same', 5, 3, 'same'],
+  ] as const)('Conv2D forward %s matches cpu', async (_l, k, s, pad) => {
+    const f = () => tf.conv2d(t([3, 13, 11, 6], 1) as tf.Tensor4D, t([k, k, 6, 5], 2) as tf.Tensor4D, s, pad);
+    const [ref] = await on('cpu', f);
+    const [got] = await on('wasm', f);
+    close(got, ref);
+  });
+
+  it.each(['linear', 'relu', 'elu'] as const)('FusedConv2D with bias and %s matches cpu', async (activation) => {
+    const f = () =>
+      tf.fused.conv2d({
+        x: t([2, 9, 9, 4], 3) as tf.Tensor4D,
+        filter: t([3, 3, 4, 7], 4) as tf.Tensor4D,
+        strides: 2,
+        pad: 'same',
+        bias: t([7], 5),
+        activation,
+      });
+    const [ref] = await on('cpu', f);
+    const [got] = await on('wasm', f);
+    close(got, ref);
+  });
+
+  it('Conv2D with dilation 2 (falls back to XNNPACK) matches cpu', async () => {
+    const f = () =>
+      tf.conv2d(t([1, 12, 12, 3], 6) as tf.Tensor4D, t([3, 3, 3, 2], 7) as tf.Tensor4D, 1, 'same', 'NHWC', 2);
+    const [ref] = await on('cpu', f);
+    const [got] = await on('wasm', f);
+    close(got, ref);
+  });
+
+  it.each([
+    ['2x2 s2 valid', 2, 2, 'valid', [2, 8, 10, 3]],
+    ['3x3 s2 same (ResNet stem)', 3, 2, 'same', [2, 11, 9, 5]],
+    ['3x3 s1 same', 3, 1, 'same', [1, 7, 7, 4]],
+    ['3x3 s2 same, many ties', 3, 2, 'same', [2, 10, 10, 8]],
+  ] as const)('MaxPoolGrad %s matches cpu', async (label, size, stride, pad, shape) => {
+    // ties: ReLU outputs are mostly exact zeros; the first maximum of a window gets the gradient
+    const x = () => (label.includes('ties') ? tf.relu(tf.sub(t([...shape], 8), 0.8)) : t([...shape], 8));
+    const f = () =>
+      tf.grad((a: tf.Tensor) =>
+        tf.sum(
+          tf.mul(
+            tf.maxPool(a as tf.Tensor4D, size, stride, pad),
+            t(tf.maxPool(a as tf.Tensor4D, size, stride, pad).shape, 9),
+          ),
+        ),
+      )(x());
+    const [ref] = await on('cpu', f);
+    const [got] = await on('wasm', f);
+    // same routing as cpu: differences only from the order of adding overlapping windows' gradients
+    expect(maxAbsDiff(got, ref)).toBeLessThan(1e-6);
+    expect(maxAbs(ref)).toBeGreaterThan(0.1);
+  });
+
+  it.each([
+    ['sum [0,1,2] of NHWC', (x: tf.Tensor) => tf.sum(x, [0, 1, 2])],
+    ['sum [0] keepDims', (x: tf.Tensor) => tf.sum(x, 0, true)],
+    ['mean [0,1,2] of NHWC', (x: tf.Tensor) => tf.mean(x, [0, 1, 2])],
+    ['mean [1,0] keepDims', (x: tf.Tensor) => tf.mean(x, [1, 0], true)],
+    ['sum [1,2] (not leading: backend path)', (x: tf.Tensor) => tf.sum(x, [1, 2])],
+    ['mean all', (x: tf.Tensor) => tf.mean(x)],
+  ] as const)('%s matches cpu', async (_l, op) => {
+    const f = () => op(t([4, 5, 6, 7], 10));
+    const [ref] = await on('cpu', f);
+    const [got] = await on('wasm', f);
+    close(got, ref);
+  });
+
+  it('FusedBatchNorm gradients (x, mean, variance, scale, offset) match the tfjs-core formula on cpu', async () => {
+    // reference: the same normalisation written with elementary ops, whose gradients are standard
+    const inputs = () => [t([3, 4, 5, 6], 11), t([6], 12), tf.add(tf.abs(t([6], 13)), 0.5), t([6], 14), t([6], 15)];
+    const viaKernel = (x: tf.Tensor, m: tf.Tensor, v: tf.Tensor, s: tf.Tensor, o: tf.Tensor) =>
+      tf.sum(tf.mul(tf.batchNorm(x, m, v, o, s, 1e-3), t([3, 4, 5, 6], 16)));
+    const viaOps = (x: tf.Tensor, m: tf.Tensor, v: tf.Tensor, s: tf.Tensor, o: tf.Tensor) =>
+      tf.sum(tf.mul(tf.add(tf.mul(tf.mul(tf.sub(x, m), tf.rsqrt(tf.add(v, 1e-3))), s), o), t([3, 4, 5, 6], 16)));
+    const ref = await on('cpu', () => tf.grads(viaOps)(inputs()));
+    const gotCpu = await on('cpu', () => tf.grads(viaKernel)(inputs()));
+    const gotWasm = await on('wasm', () => tf.grads(viaKernel)(inputs()));
+    for (let i = 0; i < 5; i++) {
+      close(gotCpu[i], ref[i], 1e-4);
+      close(gotWasm[i], ref[i], 1e-4);
+    }
+  });
+});
+
+describe('leadingAxesCount', () => {
+  it('recognises exactly the leading-axes reductions', () => {
+    expect(leadingAxesCount([0, 1, 2], [2, 3, 4, 5])).toBe(3);
+    expect(leadingAxesCount([1, 0], [2, 3, 4])).toBe(2);
+    expect(leadingAxesCount(-4, [2, 3, 4, 5])).toBe(1);
+    expect(leadingAxesCount([1, 2], [2, 3, 4])).toBe(0);
+    expect(leadingAxesCount([0, 1, 2], [2, 3, 4])).toBe(0); // full reduction: the backend handles it
+  });
+});
