@@ -198,6 +198,49 @@ static void adam_update(const float *p, const float *g, const float *m, const fl
   }
 }
 
+/* max-pool gradient: dy of each output position goes to the first maximum of its window (row-major scan) */
+static void max_pool_grad(const float *x, const float *dy, float *dx, const Geom *g) {
+  const size_t C = (size_t)g->C;
+  float *best = (float *)malloc(C * sizeof(float));
+  size_t *where = (size_t *)malloc(C * sizeof(size_t));
+  if (!best || !where) {
+    free(best);
+    free(where);
+    return;
+  }
+  memset(dx, 0, sizeof(float) * (size_t)g->N * g->H * g->W * C);
+  for (int n = 0; n < g->N; n++)
+    for (int oh = 0; oh < g->OH; oh++) {
+      const int h0 = oh * g->SH - g->PT, h1 = h0 + g->KH;
+      for (int ow = 0; ow < g->OW; ow++) {
+        const int w0 = ow * g->SW - g->PL, w1 = w0 + g->KW;
+        int first = 1;
+        for (int ih = h0 < 0 ? 0 : h0; ih < (h1 > g->H ? g->H : h1); ih++)
+          for (int iw = w0 < 0 ? 0 : w0; iw < (w1 > g->W ? g->W : w1); iw++) {
+            const size_t base = (((size_t)n * g->H + ih) * g->W + iw) * C;
+            if (first) {
+              for (size_t c = 0; c < C; c++) {
+                best[c] = x[base + c];
+                where[c] = base + c;
+              }
+              first = 0;
+            } else {
+              for (size_t c = 0; c < C; c++)
+                if (x[base + c] > best[c]) {
+                  best[c] = x[base + c];
+                  where[c] = base + c;
+                }
+            }
+          }
+        if (first) continue;
+        const float *gy = dy + (((size_t)n * g->OH + oh) * g->OW + ow) * C;
+        for (size_t c = 0; c < C; c++) dx[where[c]] += gy[c];
+      }
+    }
+  free(best);
+  free(where);
+}
+
 /* ---- N-API glue ---- */
 
 static int f32_arg(napi_env env, napi_value v, float **out, size_t *len) {
@@ -247,8 +290,9 @@ static napi_value call_conv(napi_env env, napi_callback_info info, ConvFn fn, in
     return NULL;
   const size_t nx = (size_t)g.N * g.H * g.W * g.C, ny = (size_t)g.N * g.OH * g.OW * g.CO,
                nw = (size_t)g.KH * g.KW * g.C * g.CO;
-  /* which: 0 forward (x, w -> y), 1 backprop input (dy, w -> dx), 2 backprop filter (x, dy -> dw) */
-  const size_t want[3][3] = {{nx, nw, ny}, {ny, nw, nx}, {nx, ny, nw}};
+  /* which: 0 forward (x, w -> y), 1 backprop input (dy, w -> dx), 2 backprop filter (x, dy -> dw),
+     3 max-pool gradient (x, dy -> dx; CO = C) */
+  const size_t want[4][3] = {{nx, nw, ny}, {ny, nw, nx}, {nx, ny, nw}, {nx, ny, nx}};
   if (la != want[which][0] || lb != want[which][1] || lo != want[which][2]) {
     napi_throw_range_error(env, NULL, "array sizes do not match the convolution geometry");
     return NULL;
@@ -338,6 +382,14 @@ static napi_value js_adam_update(napi_env env, napi_callback_info info) {
   return NULL;
 }
 
+static int max_pool_grad_fn(const float *x, const float *dy, float *dx, const Geom *g) {
+  max_pool_grad(x, dy, dx, g);
+  return 0;
+}
+static napi_value js_max_pool_grad(napi_env env, napi_callback_info info) {
+  return call_conv(env, info, max_pool_grad_fn, 3);
+}
+
 static napi_value js_set_threads(napi_env env, napi_callback_info info) {
   size_t argc = 1;
   napi_value argv[1];
@@ -378,6 +430,7 @@ NAPI_MODULE_INIT() {
       {"setThreads", NULL, js_set_threads, NULL, NULL, NULL, napi_default, NULL},
       {"setColsBudget", NULL, js_set_cols_budget, NULL, NULL, NULL, napi_default, NULL},
       {"info", NULL, js_info, NULL, NULL, NULL, napi_default, NULL},
+      {"maxPoolGrad", NULL, js_max_pool_grad, NULL, NULL, NULL, napi_default, NULL},
       {"sumLeading", NULL, js_sum_leading, NULL, NULL, NULL, napi_default, NULL},
       {"biasActivation", NULL, js_bias_activation, NULL, NULL, NULL, napi_default, NULL},
       {"adamUpdate", NULL, js_adam_update, NULL, NULL, NULL, napi_default, NULL},

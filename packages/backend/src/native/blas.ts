@@ -12,6 +12,8 @@ export interface NativeBlas {
   conv2dForward(x: Float32Array, w: Float32Array, y: Float32Array, geometry: Int32Array): void;
   conv2dBackpropInput(dy: Float32Array, w: Float32Array, dx: Float32Array, geometry: Int32Array): void;
   conv2dBackpropFilter(x: Float32Array, dy: Float32Array, dw: Float32Array, geometry: Int32Array): void;
+  /** geometry as for convolutions, with Cout = Cin and the pool window as the filter */
+  maxPoolGrad(x: Float32Array, dy: Float32Array, dx: Float32Array, geometry: Int32Array): void;
   setThreads(n: number): void;
   setColsBudget(floats: number): void;
   info(): { corename: string; config: string; threads: number };

@@ -2,10 +2,11 @@
  * MaxPoolGrad for the wasm backend (its own is a slow scalar loop): each output
  * position routes dy to the first maximum of its window in row-major scan order,
  * as tfjs-backend-cpu and PyTorch do. NHWC; per-channel running maxima make the
- * inner loop contiguous over channels.
+ * inner loop contiguous over channels. The native kernels do the same in C when loaded.
  */
 import { tf } from '../tf.js';
 import { heapF32, type WasmBackend } from './heap.js';
+import { nativeGeometry, wasmKernelSettings } from './settings.js';
 
 interface MaxPoolGradAttrs {
   filterSize: [number, number] | number;
@@ -34,6 +35,15 @@ export function maxPoolGradWasm(args: {
   const pt = info.padInfo.top;
   const pl = info.padInfo.left;
   const dx = backend.makeOutput(input.shape, 'float32');
+  if (wasmKernelSettings.native) {
+    wasmKernelSettings.native.maxPoolGrad(
+      heapF32(backend, input),
+      heapF32(backend, dy),
+      heapF32(backend, dx),
+      nativeGeometry({ ...info, outChannels: C }),
+    );
+    return dx;
+  }
   const x = heapF32(backend, input);
   const g = heapF32(backend, dy);
   const out = heapF32(backend, dx);
