@@ -130,3 +130,21 @@ describe('leadingAxesCount', () => {
     expect(leadingAxesCount([0, 1, 2], [2, 3, 4])).toBe(0); // full reduction: the backend handles it
   });
 });
+
+describe('copy-free Identity and Cast on wasm', () => {
+  it('share memory yet stay valid after the source is disposed', async () => {
+    await tf.setBackend('wasm');
+    const a = tf.tensor1d([1, 2, 3]);
+    const b = tf.clone(a);
+    const c = tf.cast(a, 'float32');
+    const d = tf.cast(a, 'int32');
+    a.dispose();
+    expect(Array.from(await b.data())).toEqual([1, 2, 3]);
+    expect(Array.from(await c.data())).toEqual([1, 2, 3]);
+    expect(d.dtype).toBe('int32');
+    expect(Array.from(await d.data())).toEqual([1, 2, 3]);
+    const before = tf.memory().numTensors;
+    tf.dispose([b, c, d]);
+    expect(tf.memory().numTensors).toBe(before - 3);
+  });
+});

@@ -3,7 +3,8 @@
  * Conv2DBackpropFilter; Conv2D/FusedConv2D routed to the optional native
  * OpenBLAS kernels; XNNPACK-based (or native) Conv2DBackpropInput and a channel-vectorised
  * MaxPoolGrad in place of the backend's scalar loops; leading-axes fast paths
- * for Sum and Mean — and the tile-free FusedBatchNorm gradient. Idempotent.
+ * for Sum and Mean; copy-free Identity and same-dtype Cast — and the tile-free
+ * FusedBatchNorm gradient. Idempotent.
  */
 import { fusedBatchNormGradConfig } from '../batch-norm-grad.js';
 import { tf } from '../tf.js';
@@ -12,6 +13,7 @@ import { conv2DBackpropInputWasmConfig } from './conv2d-backprop-input.js';
 import { conv2DWasmConfig, fusedConv2DWasmConfig } from './conv2d-forward.js';
 import { maxPoolGradWasmConfig } from './max-pool-grad.js';
 import { meanLeadingAxesConfig, sumLeadingAxesConfig } from './reduce-leading-axes.js';
+import { castConfig, identityConfig } from './shared-data.js';
 
 /** Kernels this project provides (or extends) for wasm, created lazily because the extensions wrap the backend's own. */
 function trainingKernels(): tf.KernelConfig[] {
@@ -23,6 +25,8 @@ function trainingKernels(): tf.KernelConfig[] {
     maxPoolGradWasmConfig,
     sumLeadingAxesConfig(),
     meanLeadingAxesConfig(),
+    identityConfig(),
+    castConfig(),
   ];
 }
 
