@@ -241,6 +241,84 @@ static void max_pool_grad(const float *x, const float *dy, float *dx, const Geom
   free(where);
 }
 
+/* batch-norm statistics over rows (biased variance), float64 accumulation */
+static void bn_moments(const float *x, size_t rows, size_t C, float *mean, float *var) {
+  double *s = (double *)calloc(2 * C, sizeof(double));
+  if (!s) return;
+  double *sq = s + C;
+  for (size_t r = 0; r < rows; r++) {
+    const float *row = x + r * C;
+    for (size_t c = 0; c < C; c++) {
+      s[c] += row[c];
+      sq[c] += (double)row[c] * row[c];
+    }
+  }
+  for (size_t c = 0; c < C; c++) {
+    const double m = s[c] / rows, v = sq[c] / rows - m * m;
+    mean[c] = (float)m;
+    var[c] = (float)(v > 0 ? v : 0);
+  }
+  free(s);
+}
+
+/* y = (x - mean) / sqrt(var + eps) * gamma + beta, with the batch's own mean and var */
+static void bn_train_forward(const float *x, const float *gamma, const float *beta, float *y, float *mean, float *var,
+                             size_t rows, size_t C, float eps) {
+  bn_moments(x, rows, C, mean, var);
+  float *scale = (float *)malloc(2 * C * sizeof(float));
+  if (!scale) return;
+  float *shift = scale + C;
+  for (size_t c = 0; c < C; c++) {
+    scale[c] = gamma[c] / sqrtf(var[c] + eps);
+    shift[c] = beta[c] - mean[c] * scale[c];
+  }
+  for (size_t r = 0; r < rows; r++) {
+    const float *xr = x + r * C;
+    float *yr = y + r * C;
+    for (size_t c = 0; c < C; c++) yr[c] = xr[c] * scale[c] + shift[c];
+  }
+  free(scale);
+}
+
+/* gradients of the above w.r.t. x, gamma, beta (mean and var depend on x) */
+static void bn_train_backward(const float *dy, const float *x, const float *gamma, const float *mean, const float *var,
+                              float *dx, float *dgamma, float *dbeta, size_t rows, size_t C, float eps) {
+  double *s = (double *)calloc(2 * C, sizeof(double));
+  float *rstd = (float *)malloc(3 * C * sizeof(float));
+  if (!s || !rstd) {
+    free(s);
+    free(rstd);
+    return;
+  }
+  double *sxh = s + C;
+  float *k1 = rstd + C, *k2 = rstd + 2 * C;
+  for (size_t c = 0; c < C; c++) rstd[c] = 1.f / sqrtf(var[c] + eps);
+  for (size_t r = 0; r < rows; r++) {
+    const float *g = dy + r * C, *xr = x + r * C;
+    for (size_t c = 0; c < C; c++) {
+      s[c] += g[c];
+      sxh[c] += (double)g[c] * (xr[c] - mean[c]) * rstd[c];
+    }
+  }
+  for (size_t c = 0; c < C; c++) {
+    dbeta[c] = (float)s[c];
+    dgamma[c] = (float)sxh[c];
+    /* dx = gamma*rstd*(dy - mean(dy) - xhat*mean(dy*xhat)) */
+    k1[c] = (float)(s[c] / rows);
+    k2[c] = (float)(sxh[c] / rows);
+  }
+  for (size_t r = 0; r < rows; r++) {
+    const float *g = dy + r * C, *xr = x + r * C;
+    float *d = dx + r * C;
+    for (size_t c = 0; c < C; c++) {
+      const float xh = (xr[c] - mean[c]) * rstd[c];
+      d[c] = gamma[c] * rstd[c] * (g[c] - k1[c] - xh * k2[c]);
+    }
+  }
+  free(s);
+  free(rstd);
+}
+
 /* ---- N-API glue ---- */
 
 static int f32_arg(napi_env env, napi_value v, float **out, size_t *len) {
@@ -390,6 +468,44 @@ static napi_value js_max_pool_grad(napi_env env, napi_callback_info info) {
   return call_conv(env, info, max_pool_grad_fn, 3);
 }
 
+/* (x, gamma, beta, y, mean, var, eps) */
+static napi_value js_bn_train_forward(napi_env env, napi_callback_info info) {
+  napi_value argv[7];
+  float *a[6];
+  size_t n[6];
+  double eps = 1e-5;
+  if (!get_args(env, info, 7, argv)) return NULL;
+  for (int i = 0; i < 6; i++)
+    if (!f32_arg(env, argv[i], &a[i], &n[i])) return NULL;
+  napi_get_value_double(env, argv[6], &eps);
+  const size_t C = n[1];
+  if (C == 0 || n[0] % C || n[2] != C || n[3] != n[0] || n[4] != C || n[5] != C) {
+    napi_throw_range_error(env, NULL, "batch norm: sizes do not match");
+    return NULL;
+  }
+  bn_train_forward(a[0], a[1], a[2], a[3], a[4], a[5], n[0] / C, C, (float)eps);
+  return NULL;
+}
+
+/* (dy, x, gamma, mean, var, dx, dgamma, dbeta, eps) */
+static napi_value js_bn_train_backward(napi_env env, napi_callback_info info) {
+  napi_value argv[9];
+  float *a[8];
+  size_t n[8];
+  double eps = 1e-5;
+  if (!get_args(env, info, 9, argv)) return NULL;
+  for (int i = 0; i < 8; i++)
+    if (!f32_arg(env, argv[i], &a[i], &n[i])) return NULL;
+  napi_get_value_double(env, argv[8], &eps);
+  const size_t C = n[2];
+  if (C == 0 || n[0] % C || n[1] != n[0] || n[3] != C || n[4] != C || n[5] != n[0] || n[6] != C || n[7] != C) {
+    napi_throw_range_error(env, NULL, "batch norm gradient: sizes do not match");
+    return NULL;
+  }
+  bn_train_backward(a[0], a[1], a[2], a[3], a[4], a[5], a[6], a[7], n[0] / C, C, (float)eps);
+  return NULL;
+}
+
 static napi_value js_set_threads(napi_env env, napi_callback_info info) {
   size_t argc = 1;
   napi_value argv[1];
@@ -431,6 +547,8 @@ NAPI_MODULE_INIT() {
       {"setColsBudget", NULL, js_set_cols_budget, NULL, NULL, NULL, napi_default, NULL},
       {"info", NULL, js_info, NULL, NULL, NULL, napi_default, NULL},
       {"maxPoolGrad", NULL, js_max_pool_grad, NULL, NULL, NULL, napi_default, NULL},
+      {"batchNormTrainForward", NULL, js_bn_train_forward, NULL, NULL, NULL, napi_default, NULL},
+      {"batchNormTrainBackward", NULL, js_bn_train_backward, NULL, NULL, NULL, napi_default, NULL},
       {"sumLeading", NULL, js_sum_leading, NULL, NULL, NULL, napi_default, NULL},
       {"biasActivation", NULL, js_bias_activation, NULL, NULL, NULL, napi_default, NULL},
       {"adamUpdate", NULL, js_adam_update, NULL, NULL, NULL, napi_default, NULL},

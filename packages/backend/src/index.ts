@@ -9,6 +9,7 @@ export {
   type SkippedBackend,
 } from './init-backend.js';
 export { loadNativeBlas, openBlasCoreTypeFor } from './native/blas.js';
+export { type BatchNormTrainingResult, batchNormTraining } from './ops/batch-norm-training.js';
 export { type AdamUpdateAttrs, adamUpdate, adamUpdateArrays } from './optim/adam-update.js';
 export { FusedAdam, type FusedAdamOptions } from './optim/fused-adam.js';
 export { tf } from './tf.js';

@@ -6,6 +6,7 @@
  */
 import os from 'node:os';
 import { loadNativeBlas } from './native/blas.js';
+import { registerBatchNormTrainingKernels } from './ops/batch-norm-training.js';
 import { registerAdamUpdateKernels } from './optim/adam-update.js';
 import { tf } from './tf.js';
 import { registerWasmTrainingKernels } from './wasm/register-training-kernels.js';
@@ -183,6 +184,7 @@ export async function initBackend(
     );
   }
   registerAdamUpdateKernels();
+  registerBatchNormTrainingKernels();
   const skipped: SkippedBackend[] = [];
   const threads = options.threads ?? defaultThreads();
 

@@ -21,6 +21,27 @@ export interface NativeBlas {
   sumLeading(x: Float32Array, out: Float32Array, scale: number): void;
   /** y[i, c] = act(y[i, c] + bias[c]) in place */
   biasActivation(y: Float32Array, bias: Float32Array | null, channels: number, relu: boolean): void;
+  /** training-mode batch norm over all axes but the last (see src/ops/batch-norm-training.ts) */
+  batchNormTrainForward(
+    x: Float32Array,
+    gamma: Float32Array,
+    beta: Float32Array,
+    y: Float32Array,
+    mean: Float32Array,
+    variance: Float32Array,
+    eps: number,
+  ): void;
+  batchNormTrainBackward(
+    dy: Float32Array,
+    x: Float32Array,
+    gamma: Float32Array,
+    mean: Float32Array,
+    variance: Float32Array,
+    dx: Float32Array,
+    dgamma: Float32Array,
+    dbeta: Float32Array,
+    eps: number,
+  ): void;
   /** attrs: [lr, beta1, beta2, eps, weightDecay, bias1, bias2] */
   adamUpdate(
     p: Float32Array,

@@ -1,0 +1,102 @@
+/**
+ * The fused training-mode batch norm against the same computation composed from
+ * tfjs ops (tf.moments + tf.batchNorm, differentiated by tfjs), on cpu and on
+ * wasm (native and JS kernels); and no leaked tensors with or without a tape.
+ */
+import { batchNormTraining, tf } from '@bmse/backend';
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { bnTrainKernelName } from '../src/ops/batch-norm-training.js';
+import { wasmKernelSettings } from '../src/wasm/settings.js';
+import { kernelVariants, maxAbs, maxAbsDiff, on, seeded, setupWasm } from './helpers.js';
+
+beforeAll(setupWasm);
+
+const shape = [4, 5, 3, 6];
+const inputs = () => [
+  tf.add(tf.mul(tf.tensor(seeded(4 * 5 * 3 * 6, 1), shape), 3), 2), // mean 2, spread 3: not already normalised
+  tf.tensor1d(seeded(6, 2)),
+  tf.tensor1d(seeded(6, 3)),
+];
+const weight = () => tf.tensor(seeded(4 * 5 * 3 * 6, 4), shape);
+
+function composed(x: tf.Tensor, g: tf.Tensor, b: tf.Tensor): tf.Tensor[] {
+  const { mean, variance } = tf.moments(x, [0, 1, 2]);
+  return [tf.batchNorm(x, mean, variance, b, g, 1e-5), mean, variance];
+}
+function fusedOp(x: tf.Tensor, g: tf.Tensor, b: tf.Tensor): tf.Tensor[] {
+  const { y, mean, variance } = batchNormTraining(x, g as tf.Tensor1D, b as tf.Tensor1D, 1e-5);
+  return [y, mean, variance];
+}
+const outputsAndGrads = (op: typeof composed) => () => {
+  const [x, g, b] = inputs();
+  const outs = op(x, g, b);
+  const grads = tf.grads((xx: tf.Tensor, gg: tf.Tensor, bb: tf.Tensor) => tf.sum(tf.mul(op(xx, gg, bb)[0], weight())))([
+    x,
+    g,
+    b,
+  ]);
+  return [...outs, ...grads];
+};
+
+describe.each(kernelVariants())('batchNormTraining on wasm (%s kernels)', (_n, native) => {
+  beforeEach(() => {
+    wasmKernelSettings.native = native();
+  });
+  afterAll(() => {
+    wasmKernelSettings.native = kernelVariants().at(-1)?.[1]() ?? null;
+  });
+  it('gives the composed ops’ y, mean, variance and gradients', async () => {
+    const ref = await on('cpu', outputsAndGrads(composed));
+    const got = await on('wasm', outputsAndGrads(fusedOp));
+    const names = ['y', 'mean', 'variance', 'dx', 'dgamma', 'dbeta'];
+    for (let i = 0; i < ref.length; i++) {
+      expect(maxAbsDiff(got[i], ref[i]), names[i]).toBeLessThanOrEqual(2e-5 * Math.max(1, maxAbs(ref[i])));
+    }
+    expect(maxAbs(ref[3])).toBeGreaterThan(0.01);
+  });
+});
+
+describe('batchNormTraining', () => {
+  it('gives the same numbers through the cpu kernel', async () => {
+    const ref = await on('cpu', outputsAndGrads(composed));
+    const got = await on('cpu', outputsAndGrads(fusedOp));
+    for (let i = 0; i < ref.length; i++)
+      expect(maxAbsDiff(got[i], ref[i])).toBeLessThanOrEqual(2e-5 * Math.max(1, maxAbs(ref[i])));
+  });
+
+  it('falls back to tfjs ops on backends without the kernel', async () => {
+    const kernel = tf.getKernel(bnTrainKernelName, 'cpu');
+    tf.unregisterKernel(bnTrainKernelName, 'cpu');
+    try {
+      const ref = await on('cpu', outputsAndGrads(composed));
+      const got = await on('cpu', outputsAndGrads(fusedOp));
+      for (let i = 0; i < ref.length; i++)
+        expect(maxAbsDiff(got[i], ref[i])).toBeLessThanOrEqual(1e-6 * Math.max(1, maxAbs(ref[i])));
+    } finally {
+      if (kernel) tf.registerKernel(kernel);
+    }
+  });
+
+  it('leaks no tensors, with or without gradients', async () => {
+    await tf.setBackend('wasm');
+    const [x, g, b] = inputs();
+    const before = tf.memory().numTensors;
+    const { y, mean, variance } = batchNormTraining(x, g as tf.Tensor1D, b as tf.Tensor1D);
+    tf.dispose([y, mean, variance]);
+    expect(tf.memory().numTensors).toBe(before);
+    const grads = tf.grads((xx: tf.Tensor) => {
+      const r = batchNormTraining(xx, g as tf.Tensor1D, b as tf.Tensor1D);
+      tf.dispose([r.mean, r.variance]);
+      return tf.sum(r.y);
+    })([x]);
+    tf.dispose(grads);
+    expect(tf.memory().numTensors).toBe(before);
+  });
+
+  it('rejects gamma/beta of the wrong shape', () => {
+    const [x] = inputs();
+    expect(() => batchNormTraining(x, tf.ones([5]) as tf.Tensor1D, tf.zeros([6]) as tf.Tensor1D)).toThrow(
+      /must have shape \[6\]/,
+    );
+  });
+});
