@@ -16,8 +16,9 @@ typedef struct {
   int N, H, W, C, OH, OW, CO, KH, KW, SH, SW, PT, PL;
 } Geom;
 
-/* im2col chunks hold at most this many floats (128 MiB) */
-static size_t cols_budget = 32u * 1024u * 1024u;
+/* im2col tiles hold at most this many floats (4 MiB): small enough to stay in cache
+   between being written and being read by sgemm, large enough for efficient sgemm calls */
+static size_t cols_budget = 1024u * 1024u;
 static float *scratch = NULL;
 static size_t scratch_cap = 0;
 
@@ -35,125 +36,116 @@ static int is_pointwise(const Geom *g) {
          g->OW == g->W;
 }
 
-/* images per im2col chunk */
-static int chunk_images(const Geom *g) {
-  size_t per = (size_t)g->OH * g->OW * g->KH * g->KW * g->C;
-  size_t n = per ? cols_budget / per : (size_t)g->N;
-  if (n < 1) n = 1;
-  if (n > (size_t)g->N) n = g->N;
-  return (int)n;
+/* output rows (m = (n*OH + oh)*OW + ow) per im2col tile */
+static size_t tile_rows(const Geom *g) {
+  const size_t K = (size_t)g->KH * g->KW * g->C;
+  size_t rows = cols_budget / K;
+  return rows < 1 ? 1 : rows;
 }
 
-/* cols[m, (kh*KW+kw)*C + c] for images n0..n1-1 (m counts from n0) */
-static void im2col(const float *x, float *cols, const Geom *g, int n0, int n1) {
-  const size_t K = (size_t)g->KH * g->KW * g->C, rowC = (size_t)g->C;
-  size_t m = 0;
-  for (int n = n0; n < n1; n++)
-    for (int oh = 0; oh < g->OH; oh++)
-      for (int ow = 0; ow < g->OW; ow++, m++) {
-        float *dst = cols + m * K;
-        const int iw0 = ow * g->SW - g->PL;
-        for (int kh = 0; kh < g->KH; kh++) {
-          const int ih = oh * g->SH - g->PT + kh;
-          float *d = dst + (size_t)kh * g->KW * rowC;
-          if (ih < 0 || ih >= g->H) {
-            memset(d, 0, sizeof(float) * g->KW * rowC);
-            continue;
-          }
-          const float *src = x + (((size_t)n * g->H + ih) * g->W) * rowC;
-          if (iw0 >= 0 && iw0 + g->KW <= g->W) {
-            memcpy(d, src + (size_t)iw0 * rowC, sizeof(float) * g->KW * rowC);
-          } else {
-            for (int kw = 0; kw < g->KW; kw++) {
-              const int iw = iw0 + kw;
-              if (iw < 0 || iw >= g->W) memset(d + kw * rowC, 0, sizeof(float) * rowC);
-              else memcpy(d + kw * rowC, src + (size_t)iw * rowC, sizeof(float) * rowC);
-            }
-          }
+/* cols[m - m0, (kh*KW+kw)*C + c] for output rows m0..m1-1 */
+static void im2col(const float *x, float *cols, const Geom *g, size_t m0, size_t m1) {
+  const size_t K = (size_t)g->KH * g->KW * g->C, rowC = (size_t)g->C, img = (size_t)g->OH * g->OW;
+  for (size_t m = m0; m < m1; m++) {
+    const int n = (int)(m / img), r = (int)(m % img), oh = r / g->OW, ow = r % g->OW;
+    float *dst = cols + (m - m0) * K;
+    const int iw0 = ow * g->SW - g->PL;
+    for (int kh = 0; kh < g->KH; kh++) {
+      const int ih = oh * g->SH - g->PT + kh;
+      float *d = dst + (size_t)kh * g->KW * rowC;
+      if (ih < 0 || ih >= g->H) {
+        memset(d, 0, sizeof(float) * g->KW * rowC);
+        continue;
+      }
+      const float *src = x + (((size_t)n * g->H + ih) * g->W) * rowC;
+      if (iw0 >= 0 && iw0 + g->KW <= g->W) {
+        memcpy(d, src + (size_t)iw0 * rowC, sizeof(float) * g->KW * rowC);
+      } else {
+        for (int kw = 0; kw < g->KW; kw++) {
+          const int iw = iw0 + kw;
+          if (iw < 0 || iw >= g->W) memset(d + kw * rowC, 0, sizeof(float) * rowC);
+          else memcpy(d + kw * rowC, src + (size_t)iw * rowC, sizeof(float) * rowC);
         }
       }
+    }
+  }
 }
 
-/* dx[n, ih, iw, c] += cols[m, (kh*KW+kw)*C + c] for images n0..n1-1 */
-static void col2im_add(const float *cols, float *dx, const Geom *g, int n0, int n1) {
-  const size_t K = (size_t)g->KH * g->KW * g->C, rowC = (size_t)g->C;
-  size_t m = 0;
-  for (int n = n0; n < n1; n++)
-    for (int oh = 0; oh < g->OH; oh++)
-      for (int ow = 0; ow < g->OW; ow++, m++) {
-        const float *src = cols + m * K;
-        for (int kh = 0; kh < g->KH; kh++) {
-          const int ih = oh * g->SH - g->PT + kh;
-          if (ih < 0 || ih >= g->H) continue;
-          float *row = dx + (((size_t)n * g->H + ih) * g->W) * rowC;
-          for (int kw = 0; kw < g->KW; kw++) {
-            const int iw = ow * g->SW - g->PL + kw;
-            if (iw < 0 || iw >= g->W) continue;
-            float *d = row + (size_t)iw * rowC;
-            const float *s = src + ((size_t)kh * g->KW + kw) * rowC;
-            for (size_t c = 0; c < rowC; c++) d[c] += s[c];
-          }
-        }
+/* dx[n, ih, iw, c] += cols[m - m0, (kh*KW+kw)*C + c] for output rows m0..m1-1 */
+static void col2im_add(const float *cols, float *dx, const Geom *g, size_t m0, size_t m1) {
+  const size_t K = (size_t)g->KH * g->KW * g->C, rowC = (size_t)g->C, img = (size_t)g->OH * g->OW;
+  for (size_t m = m0; m < m1; m++) {
+    const int n = (int)(m / img), r = (int)(m % img), oh = r / g->OW, ow = r % g->OW;
+    const float *src = cols + (m - m0) * K;
+    for (int kh = 0; kh < g->KH; kh++) {
+      const int ih = oh * g->SH - g->PT + kh;
+      if (ih < 0 || ih >= g->H) continue;
+      float *row = dx + (((size_t)n * g->H + ih) * g->W) * rowC;
+      for (int kw = 0; kw < g->KW; kw++) {
+        const int iw = ow * g->SW - g->PL + kw;
+        if (iw < 0 || iw >= g->W) continue;
+        float *d = row + (size_t)iw * rowC;
+        const float *s = src + ((size_t)kh * g->KW + kw) * rowC;
+        for (size_t c = 0; c < rowC; c++) d[c] += s[c];
       }
+    }
+  }
 }
 
 /* y = conv(x, w) */
 static int conv_forward(const float *x, const float *w, float *y, const Geom *g) {
-  const int K = g->KH * g->KW * g->C, img = g->OH * g->OW;
+  const size_t K = (size_t)g->KH * g->KW * g->C, M = (size_t)g->N * g->OH * g->OW;
   if (is_pointwise(g)) {
-    cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, g->N * img, g->CO, g->C, 1.f, x, g->C, w, g->CO, 0.f, y,
-                g->CO);
+    cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, (int)M, g->CO, g->C, 1.f, x, g->C, w, g->CO, 0.f, y, g->CO);
     return 0;
   }
-  const int step = chunk_images(g);
-  float *cols = scratch_floats((size_t)step * img * K);
+  const size_t step = tile_rows(g);
+  float *cols = scratch_floats((step < M ? step : M) * K);
   if (!cols) return -1;
-  for (int n0 = 0; n0 < g->N; n0 += step) {
-    const int n1 = n0 + step < g->N ? n0 + step : g->N;
-    im2col(x, cols, g, n0, n1);
-    cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, (n1 - n0) * img, g->CO, K, 1.f, cols, K, w, g->CO, 0.f,
-                y + (size_t)n0 * img * g->CO, g->CO);
+  for (size_t m0 = 0; m0 < M; m0 += step) {
+    const size_t m1 = m0 + step < M ? m0 + step : M;
+    im2col(x, cols, g, m0, m1);
+    cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, (int)(m1 - m0), g->CO, (int)K, 1.f, cols, (int)K, w, g->CO,
+                0.f, y + m0 * g->CO, g->CO);
   }
   return 0;
 }
 
 /* dx = conv2d_backprop_input(dy, w) */
 static int conv_backprop_input(const float *dy, const float *w, float *dx, const Geom *g) {
-  const int K = g->KH * g->KW * g->C, img = g->OH * g->OW;
+  const size_t K = (size_t)g->KH * g->KW * g->C, M = (size_t)g->N * g->OH * g->OW;
   if (is_pointwise(g)) {
-    cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, g->N * img, g->C, g->CO, 1.f, dy, g->CO, w, g->CO, 0.f, dx,
-                g->C);
+    cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, (int)M, g->C, g->CO, 1.f, dy, g->CO, w, g->CO, 0.f, dx, g->C);
     return 0;
   }
-  const int step = chunk_images(g);
-  float *cols = scratch_floats((size_t)step * img * K);
+  const size_t step = tile_rows(g);
+  float *cols = scratch_floats((step < M ? step : M) * K);
   if (!cols) return -1;
   memset(dx, 0, sizeof(float) * (size_t)g->N * g->H * g->W * g->C);
-  for (int n0 = 0; n0 < g->N; n0 += step) {
-    const int n1 = n0 + step < g->N ? n0 + step : g->N;
-    cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, (n1 - n0) * img, K, g->CO, 1.f,
-                dy + (size_t)n0 * img * g->CO, g->CO, w, g->CO, 0.f, cols, K);
-    col2im_add(cols, dx, g, n0, n1);
+  for (size_t m0 = 0; m0 < M; m0 += step) {
+    const size_t m1 = m0 + step < M ? m0 + step : M;
+    cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, (int)(m1 - m0), (int)K, g->CO, 1.f, dy + m0 * g->CO, g->CO, w,
+                g->CO, 0.f, cols, (int)K);
+    col2im_add(cols, dx, g, m0, m1);
   }
   return 0;
 }
 
 /* dw = conv2d_backprop_filter(x, dy) */
 static int conv_backprop_filter(const float *x, const float *dy, float *dw, const Geom *g) {
-  const int K = g->KH * g->KW * g->C, img = g->OH * g->OW;
+  const size_t K = (size_t)g->KH * g->KW * g->C, M = (size_t)g->N * g->OH * g->OW;
   if (is_pointwise(g)) {
-    cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, g->C, g->CO, g->N * img, 1.f, x, g->C, dy, g->CO, 0.f, dw,
-                g->CO);
+    cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, g->C, g->CO, (int)M, 1.f, x, g->C, dy, g->CO, 0.f, dw, g->CO);
     return 0;
   }
-  const int step = chunk_images(g);
-  float *cols = scratch_floats((size_t)step * img * K);
+  const size_t step = tile_rows(g);
+  float *cols = scratch_floats((step < M ? step : M) * K);
   if (!cols) return -1;
-  for (int n0 = 0; n0 < g->N; n0 += step) {
-    const int n1 = n0 + step < g->N ? n0 + step : g->N;
-    im2col(x, cols, g, n0, n1);
-    cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, K, g->CO, (n1 - n0) * img, 1.f, cols, K,
-                dy + (size_t)n0 * img * g->CO, g->CO, n0 == 0 ? 0.f : 1.f, dw, g->CO);
+  for (size_t m0 = 0; m0 < M; m0 += step) {
+    const size_t m1 = m0 + step < M ? m0 + step : M;
+    im2col(x, cols, g, m0, m1);
+    cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, (int)K, g->CO, (int)(m1 - m0), 1.f, cols, (int)K,
+                dy + m0 * g->CO, g->CO, m0 == 0 ? 0.f : 1.f, dw, g->CO);
   }
   return 0;
 }

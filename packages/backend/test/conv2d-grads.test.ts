@@ -125,7 +125,7 @@ describe.each(kernelVariants())('conv2d gradients on wasm (%s kernels)', (_varia
       expect(maxAbsDiff(wasmDw, cpuDw)).toBeLessThanOrEqual(1e-5 * maxAbs(cpuDw));
     } finally {
       wasmKernelSettings.maxColsElements = saved;
-      wasmKernelSettings.native?.setColsBudget(32 * 1024 * 1024);
+      wasmKernelSettings.native?.setColsBudget(1024 * 1024);
     }
   });
 

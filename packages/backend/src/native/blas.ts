@@ -15,6 +15,7 @@ export interface NativeBlas {
   /** geometry as for convolutions, with Cout = Cin and the pool window as the filter */
   maxPoolGrad(x: Float32Array, dy: Float32Array, dx: Float32Array, geometry: Int32Array): void;
   setThreads(n: number): void;
+  /** floats per im2col tile (default 1M = 4 MiB) */
   setColsBudget(floats: number): void;
   info(): { corename: string; config: string; threads: number };
   /** out[c] = scale * sum over rows of x[row, c]; rows = x.length / out.length */
