@@ -8,6 +8,7 @@ import os from 'node:os';
 import { loadNativeBlas } from './native/blas.js';
 import { registerBatchNormTrainingKernels } from './ops/batch-norm-training.js';
 import { registerAdamUpdateKernels } from './optim/adam-update.js';
+import { registerReluGrad } from './relu-grad.js';
 import { tf } from './tf.js';
 import { registerWasmTrainingKernels } from './wasm/register-training-kernels.js';
 import { wasmKernelSettings } from './wasm/settings.js';
@@ -185,6 +186,7 @@ export async function initBackend(
   }
   registerAdamUpdateKernels();
   registerBatchNormTrainingKernels();
+  registerReluGrad();
   const skipped: SkippedBackend[] = [];
   const threads = options.threads ?? defaultThreads();
 

@@ -148,3 +148,17 @@ describe('copy-free Identity and Cast on wasm', () => {
     expect(tf.memory().numTensors).toBe(before - 3);
   });
 });
+
+describe('one-pass ReLU gradient', () => {
+  it('matches tfjs-core’s formula (including x = 0) on wasm and cpu', async () => {
+    const f = () =>
+      tf.grad((x: tf.Tensor) => tf.sum(tf.mul(tf.relu(x), tf.tensor1d(seeded(9, 2)))))(
+        tf.tensor1d([-2, -0.5, 0, 0, 1e-7, 0.5, 3, -0, 7]),
+      );
+    const expected = Array.from(seeded(9, 2)).map((g, i) => ([4, 5, 6, 8].includes(i) ? g : 0));
+    const [wasm] = await on('wasm', f);
+    const [cpu] = await on('cpu', f);
+    expect(Array.from(wasm)).toEqual(expected.map((v) => Math.fround(v)));
+    expect(Array.from(cpu)).toEqual(expected.map((v) => Math.fround(v)));
+  });
+});
