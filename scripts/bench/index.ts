@@ -6,10 +6,12 @@
 import yargs from 'yargs';
 import { hideBin } from 'yargs/helpers';
 import { backendCommand } from './commands/backend.js';
+import { modelsCommand } from './commands/models.js';
 
 await yargs(hideBin(process.argv))
   .scriptName('pnpm run bench')
   .command(backendCommand)
+  .command(modelsCommand)
   .demandCommand(1, 'name a benchmark')
   .strict()
   .help()

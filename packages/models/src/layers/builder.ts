@@ -1,0 +1,150 @@
+/**
+ * `NetBuilder`: creates the named tfjs layers of our networks with PyTorch's
+ * structure, padding and initialisation, and remembers which part of the network
+ * (e.g. 'trunk'/'linear', or 'E'/'D'/'MFF'/'R') each layer belongs to. Layer names
+ * mirror PyTorch module paths ('layer1.0.conv1', 'D.up1.bn1_2', …) so PyTorch
+ * state dicts map onto them by name.
+ */
+import { tf } from '@bmse/backend';
+import { BatchNorm2d } from './batch-norm.js';
+import { BilinearUpsample } from './upsample.js';
+
+export type Sym = tf.SymbolicTensor;
+
+/**
+ * Conv initialisations: 'resnet' = N(0, sqrt(2/n)), n = kh·kw·out (official ResNet,
+ * spec §3.1; torchvision's kaiming_normal fan_out is the same); 'torch-default' =
+ * PyTorch's Conv2d default U(±1/sqrt(fan_in)) (kaiming_uniform with a = √5).
+ */
+export type ConvInit = 'resnet' | 'torch-default';
+
+export interface ConvArgs {
+  name: string;
+  filters: number;
+  kernel: number;
+  stride?: number;
+  /** symmetric zero padding, as PyTorch's `padding=` */
+  pad?: number;
+  bias?: boolean;
+  init?: ConvInit;
+}
+
+export class NetBuilder {
+  /** current part name; layers created now are recorded under it */
+  part = 'trunk';
+  readonly parts = new Map<string, tf.layers.Layer[]>();
+  private seedCounter = 0;
+
+  constructor(private readonly seed?: number) {}
+
+  private nextSeed(): number | undefined {
+    return this.seed == null ? undefined : this.seed * 1000 + this.seedCounter++;
+  }
+
+  private record<L extends tf.layers.Layer>(layer: L): L {
+    const list = this.parts.get(this.part) ?? [];
+    list.push(layer);
+    this.parts.set(this.part, list);
+    return layer;
+  }
+
+  private apply(layer: tf.layers.Layer, x: Sym | Sym[]): Sym {
+    return layer.apply(x) as Sym;
+  }
+
+  /** `nn.Conv2d(in, filters, kernel, stride, padding=pad, bias)`; stride-1 'same' convs skip the pad layer. */
+  conv(x: Sym, a: ConvArgs): Sym {
+    const stride = a.stride ?? 1;
+    const pad = a.pad ?? 0;
+    const inChannels = x.shape[3] as number;
+    const init = a.init ?? 'resnet';
+    let padding: 'same' | 'valid' = 'valid';
+    if (pad > 0 && stride === 1 && a.kernel % 2 === 1 && pad === (a.kernel - 1) / 2) padding = 'same';
+    else if (pad > 0)
+      x = this.apply(
+        tf.layers.zeroPadding2d({
+          name: `${a.name}.pad`,
+          padding: [
+            [pad, pad],
+            [pad, pad],
+          ],
+        }),
+        x,
+      );
+    const fanIn = inChannels * a.kernel * a.kernel;
+    const bound = 1 / Math.sqrt(fanIn);
+    const kernelInitializer =
+      init === 'resnet'
+        ? tf.initializers.randomNormal({
+            mean: 0,
+            stddev: Math.sqrt(2 / (a.kernel * a.kernel * a.filters)),
+            seed: this.nextSeed(),
+          })
+        : tf.initializers.randomUniform({ minval: -bound, maxval: bound, seed: this.nextSeed() });
+    const layer = tf.layers.conv2d({
+      name: a.name,
+      filters: a.filters,
+      kernelSize: a.kernel,
+      strides: stride,
+      padding,
+      useBias: a.bias ?? false,
+      kernelInitializer,
+      biasInitializer: tf.initializers.randomUniform({ minval: -bound, maxval: bound, seed: this.nextSeed() }),
+    });
+    return this.apply(this.record(layer), x);
+  }
+
+  /** `nn.BatchNorm2d` (γ = 1, β = 0, momentum 0.1, eps 1e-5). */
+  bn(x: Sym, name: string): Sym {
+    return this.apply(this.record(new BatchNorm2d({ name })), x);
+  }
+
+  relu(x: Sym, name: string): Sym {
+    return this.apply(tf.layers.reLU({ name }), x);
+  }
+
+  add(xs: Sym[], name: string): Sym {
+    return this.apply(tf.layers.add({ name }), xs);
+  }
+
+  concat(xs: Sym[], name: string): Sym {
+    return this.apply(tf.layers.concatenate({ name, axis: -1 }), xs);
+  }
+
+  /** `nn.MaxPool2d(k, stride, padding)`; zero padding equals PyTorch's −inf padding on post-ReLU (≥ 0) inputs. */
+  maxPool(x: Sym, name: string, k: number, stride: number, pad: number): Sym {
+    if (pad > 0)
+      x = this.apply(
+        tf.layers.zeroPadding2d({
+          name: `${name}.pad`,
+          padding: [
+            [pad, pad],
+            [pad, pad],
+          ],
+        }),
+        x,
+      );
+    return this.apply(tf.layers.maxPooling2d({ name, poolSize: k, strides: stride, padding: 'valid' }), x);
+  }
+
+  globalAvgPool(x: Sym, name: string): Sym {
+    return this.apply(tf.layers.globalAveragePooling2d({ name }), x);
+  }
+
+  /** `F.interpolate(x, size, mode='bilinear')` (align_corners false unless asked). */
+  upsample(x: Sym, name: string, size: [number, number], alignCorners = false): Sym {
+    return this.apply(new BilinearUpsample({ name, size, alignCorners }), x);
+  }
+
+  /** `nn.Linear(in, units)` with PyTorch's default init U(±1/sqrt(in)) for weight and bias (spec §3.1). */
+  linear(x: Sym, name: string, units: number): Sym {
+    const bound = 1 / Math.sqrt(x.shape[x.shape.length - 1] as number);
+    const layer = tf.layers.dense({
+      name,
+      units,
+      kernelInitializer: tf.initializers.randomUniform({ minval: -bound, maxval: bound, seed: this.nextSeed() }),
+      biasInitializer: tf.initializers.randomUniform({ minval: -bound, maxval: bound, seed: this.nextSeed() }),
+    });
+    return this.apply(this.record(layer), x);
+  }
+}
