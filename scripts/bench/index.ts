@@ -6,12 +6,14 @@
 import yargs from 'yargs';
 import { hideBin } from 'yargs/helpers';
 import { backendCommand } from './commands/backend.js';
+import { dataCommand } from './commands/data.js';
 import { modelsCommand } from './commands/models.js';
 
 await yargs(hideBin(process.argv))
   .scriptName('pnpm run bench')
   .command(backendCommand)
   .command(modelsCommand)
+  .command(dataCommand)
   .demandCommand(1, 'name a benchmark')
   .strict()
   .help()

@@ -1,0 +1,167 @@
+/** IMDB-WIKI-DIR and AgeDB-DIR: one loader over `age,path,split` CSVs (spec §2.1, §2.2). */
+import path from 'node:path';
+import { tf } from '@bmse/backend';
+import { type AgeRow, type AgeSplit, readAgeCsv } from './csv/age-csv.js';
+import { type BadSample, BadSampleLog, type BadSampleMode, DatasetError } from './errors.js';
+import { decodeRgb } from './image/decode.js';
+import { epochOrder, lookahead } from './loader/order.js';
+import { batchesOf, loadInOrder, stack } from './loader/prefetch.js';
+import { rngFor } from './rng.js';
+import { ageTransformInto, drawAgeAugment } from './transforms/age.js';
+
+export interface AgeDatasetOptions {
+  /** dataset folder: holds the CSV and the image folders the CSV paths are relative to */
+  dir: string;
+  /** split CSV inside `dir` (default `imdb_wiki.csv` / `agedb.csv`) or an absolute path */
+  csv?: string;
+  split: AgeSplit;
+  /** square side after Resize((S, S)); the paper uses 224 */
+  imageSize?: number;
+  /** train transform (random crop with zero padding + horizontal flip) instead of the eval transform */
+  augment: boolean;
+  batchSize: number;
+  seed: number;
+  /** default: true for train, false otherwise */
+  shuffle?: boolean;
+  /** per-sample weights aligned with `labels()` (e.g. @bmse/losses prepareWeights); adds `w` to batches */
+  weights?: number[] | null;
+  /** RandomCrop padding; default round(16·S/224) (16 at 224) */
+  padding?: number;
+  dropLast?: boolean;
+  /** batches decoded ahead of the one being consumed (default 2) */
+  prefetch?: number;
+  /** 'skip' drops bad rows/images and reports them at the end of each pass (default 'error') */
+  onBadSample?: BadSampleMode;
+  /** called once per pass with the samples skipped so far (default: console.warn when any) */
+  onBadSamplesReport?: (items: readonly BadSample[]) => void;
+}
+
+export interface AgeBatch {
+  /** [B, S, S, 3] float32, normalised with mean 0.5 / std 0.5 */
+  x: tf.Tensor4D;
+  /** [B, 1] ages */
+  y: tf.Tensor2D;
+  /** [B, 1] per-sample weights, when `weights` was given */
+  w?: tf.Tensor2D;
+  paths: string[];
+  /** positions in `labels()` */
+  indices: number[];
+}
+
+/** The same batch as plain arrays (no tensors), for benchmarks and tools. */
+export interface AgeRawBatch {
+  x: Float32Array;
+  shape: [number, number, number, number];
+  y: Float32Array;
+  w?: Float32Array;
+  paths: string[];
+  indices: number[];
+}
+
+export interface AgeDataset {
+  readonly name: string;
+  readonly split: AgeSplit;
+  readonly size: number;
+  readonly imageSize: number;
+  /** ages of the split in file order */
+  labels(): number[];
+  /** image paths relative to `dir`, in file order */
+  paths(): string[];
+  /** one pass; `epoch` keys the shuffle and augmentation (default: 0, 1, 2, … per call) */
+  batches(opts?: { epoch?: number }): AsyncIterable<AgeBatch>;
+  rawBatches(opts?: { epoch?: number }): AsyncIterable<AgeRawBatch>;
+  /** samples skipped so far in 'skip' mode */
+  readonly badSamples: readonly BadSample[];
+}
+
+interface AgeKind {
+  name: string;
+  csv: string;
+}
+
+const IMDB_WIKI: AgeKind = { name: 'imdb-wiki-dir', csv: 'imdb_wiki.csv' };
+const AGEDB: AgeKind = { name: 'agedb-dir', csv: 'agedb.csv' };
+
+export function openImdbWikiDir(opts: AgeDatasetOptions): Promise<AgeDataset> {
+  return openAgeDataset(IMDB_WIKI, opts);
+}
+
+export function openAgeDbDir(opts: AgeDatasetOptions): Promise<AgeDataset> {
+  return openAgeDataset(AGEDB, opts);
+}
+
+async function openAgeDataset(kind: AgeKind, opts: AgeDatasetOptions): Promise<AgeDataset> {
+  const size = opts.imageSize ?? 224;
+  const padding = opts.padding ?? Math.round((16 * size) / 224);
+  const mode = opts.onBadSample ?? 'error';
+  const log = new BadSampleLog();
+  const csvFile = path.resolve(opts.dir, opts.csv ?? kind.csv);
+  const all = await readAgeCsv(csvFile, { onBadSample: mode, badSamples: log });
+  const rows: AgeRow[] = all.filter((r) => r.split === opts.split);
+  if (opts.weights && opts.weights.length !== rows.length)
+    throw new RangeError(
+      `weights has ${opts.weights.length} entries, the ${opts.split} split has ${rows.length} samples`,
+    );
+  const weights = opts.weights ?? null;
+  const shuffle = opts.shuffle ?? opts.split === 'train';
+  const report = opts.onBadSamplesReport ?? BadSampleLog.warn;
+  let calls = 0;
+
+  const loadSample = async (i: number, epoch: number): Promise<Float32Array> => {
+    const r = rows[i];
+    const img = await decodeRgb({ file: path.join(opts.dir, r.path), row: r.line }, { width: size, height: size });
+    const out = new Float32Array(size * size * 3);
+    const aug = opts.augment ? drawAgeAugment(rngFor(opts.seed, 'age-augment', epoch, i), padding) : null;
+    ageTransformInto(img.data, size, padding, aug, out);
+    return out;
+  };
+
+  async function* rawBatches(o: { epoch?: number } = {}): AsyncGenerator<AgeRawBatch> {
+    const epoch = o.epoch ?? calls++;
+    const order = epochOrder(rows.length, shuffle, opts.seed, epoch);
+    const samples = loadInOrder(order, (i) => loadSample(i, epoch), lookahead(opts.batchSize, opts.prefetch ?? 2));
+    const onError = (e: unknown) => {
+      if (mode === 'skip' && e instanceof DatasetError) log.add(e);
+      else throw e;
+    };
+    for await (const b of batchesOf(samples, opts.batchSize, opts.dropLast ?? false, onError)) {
+      const n = b.indices.length;
+      yield {
+        x: stack(b.values),
+        shape: [n, size, size, 3],
+        y: Float32Array.from(b.indices, (i) => rows[i].age),
+        w: weights ? Float32Array.from(b.indices, (i) => weights[i]) : undefined,
+        paths: b.indices.map((i) => rows[i].path),
+        indices: b.indices,
+      };
+    }
+    if (mode === 'skip') report(log.items);
+  }
+
+  async function* batches(o: { epoch?: number } = {}): AsyncGenerator<AgeBatch> {
+    for await (const b of rawBatches(o)) {
+      const n = b.indices.length;
+      yield {
+        x: tf.tensor4d(b.x, b.shape, 'float32'),
+        y: tf.tensor2d(b.y, [n, 1], 'float32'),
+        ...(b.w ? { w: tf.tensor2d(b.w, [n, 1], 'float32') } : {}),
+        paths: b.paths,
+        indices: b.indices,
+      };
+    }
+  }
+
+  return {
+    name: kind.name,
+    split: opts.split,
+    size: rows.length,
+    imageSize: size,
+    labels: () => rows.map((r) => r.age),
+    paths: () => rows.map((r) => r.path),
+    batches,
+    rawBatches,
+    get badSamples() {
+      return log.items;
+    },
+  };
+}

@@ -1,0 +1,121 @@
+/** Image decoding through sharp (libvips): RGB as interleaved uint8, depth PNGs as uint8 / uint16 single-channel. */
+import fs from 'node:fs/promises';
+import sharp from 'sharp';
+import { DatasetError } from '../errors.js';
+
+export interface RgbImage {
+  width: number;
+  height: number;
+  /** interleaved RGB, row-major, length width·height·3 */
+  data: Uint8Array;
+}
+
+export interface GreyImage<T extends Uint8Array | Uint16Array = Uint8Array | Uint16Array> {
+  width: number;
+  height: number;
+  bits: 8 | 16;
+  data: T;
+}
+
+/** Where a sample came from, for error messages. */
+export interface SampleSource {
+  file: string;
+  row?: number;
+}
+
+async function readBytes(src: SampleSource): Promise<Buffer> {
+  try {
+    return await fs.readFile(src.file);
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code;
+    throw new DatasetError(code === 'ENOENT' ? 'image file is missing' : `cannot read image: ${(e as Error).message}`, {
+      ...src,
+      cause: e,
+    });
+  }
+}
+
+function decodeError(src: SampleSource, e: unknown): DatasetError {
+  const msg = (e as Error).message.split('\n')[0];
+  return new DatasetError(`corrupt or truncated image: ${msg}`, { ...src, cause: e });
+}
+
+function toRgb(data: Buffer, channels: number, pixels: number): Uint8Array {
+  if (channels === 3) return new Uint8Array(data.buffer, data.byteOffset, data.byteLength);
+  const out = new Uint8Array(pixels * 3);
+  for (let i = 0; i < pixels; i++) {
+    const o = i * channels;
+    const g = data[o];
+    out[i * 3] = g;
+    out[i * 3 + 1] = channels >= 3 ? data[o + 1] : g;
+    out[i * 3 + 2] = channels >= 3 ? data[o + 2] : g;
+  }
+  return out;
+}
+
+/** Decodes an image as RGB (PIL `convert('RGB')`), optionally resized to exactly width×height (aspect not kept) with `kernel`. */
+export async function decodeRgb(
+  src: SampleSource,
+  resize?: { width: number; height: number; kernel?: 'linear' | 'cubic' | 'nearest' | 'lanczos3' },
+): Promise<RgbImage> {
+  const bytes = await readBytes(src);
+  try {
+    let img = sharp(bytes, { failOn: 'truncated' }).removeAlpha();
+    if (resize) img = img.resize(resize.width, resize.height, { fit: 'fill', kernel: resize.kernel ?? 'linear' });
+    const { data, info } = await img.raw().toBuffer({ resolveWithObject: true });
+    return { width: info.width, height: info.height, data: toRgb(data, info.channels, info.width * info.height) };
+  } catch (e) {
+    throw decodeError(src, e);
+  }
+}
+
+/** Width and height from the header only. */
+export async function imageSize(src: SampleSource, bytes?: Buffer): Promise<{ width: number; height: number }> {
+  try {
+    const m = await sharp(bytes ?? (await readBytes(src))).metadata();
+    if (!m.width || !m.height) throw new Error('no size in header');
+    return { width: m.width, height: m.height };
+  } catch (e) {
+    if (e instanceof DatasetError) throw e;
+    throw decodeError(src, e);
+  }
+}
+
+/** Decodes a greyscale PNG at its stored bit depth (8-bit train depth, 16-bit test depth; spec §2.3). */
+export async function decodeGrey(src: SampleSource): Promise<GreyImage> {
+  const bytes = await readBytes(src);
+  try {
+    const meta = await sharp(bytes).metadata();
+    const sixteen = meta.depth === 'ushort';
+    const img = sharp(bytes, { failOn: 'truncated' });
+    if (sixteen) {
+      const { data, info } = await img
+        .toColourspace('grey16')
+        .raw({ depth: 'ushort' })
+        .toBuffer({ resolveWithObject: true });
+      const values = new Uint16Array(info.width * info.height);
+      for (let i = 0; i < values.length; i++) values[i] = data.readUInt16LE(i * 2 * info.channels);
+      return { width: info.width, height: info.height, bits: 16, data: values };
+    }
+    const { data, info } = await img.extractChannel(0).raw().toBuffer({ resolveWithObject: true });
+    return {
+      width: info.width,
+      height: info.height,
+      bits: 8,
+      data: new Uint8Array(data.buffer, data.byteOffset, data.byteLength),
+    };
+  } catch (e) {
+    throw decodeError(src, e);
+  }
+}
+
+/** Encoders used by the fixture and synthetic writers. */
+export async function encodeRgb(img: RgbImage, format: 'jpeg' | 'png', quality = 95): Promise<Buffer> {
+  const s = sharp(img.data, { raw: { width: img.width, height: img.height, channels: 3 } });
+  return format === 'jpeg' ? s.jpeg({ quality, chromaSubsampling: '4:4:4' }).toBuffer() : s.png().toBuffer();
+}
+
+export async function encodeGreyPng(img: GreyImage): Promise<Buffer> {
+  const s = sharp(img.data, { raw: { width: img.width, height: img.height, channels: 1 } });
+  return img.bits === 16 ? s.toColourspace('grey16').png().toBuffer() : s.toColourspace('b-w').png().toBuffer();
+}

@@ -1,0 +1,225 @@
+/** NYUD2-DIR: `nyu2_{train,test}.csv` + RGB JPEG / depth PNG pairs, balanced test mask (spec §2.3). */
+import fs from 'node:fs';
+import path from 'node:path';
+import { tf } from '@bmse/backend';
+import { type NyuRow, readNyuCsv, resolveNyuPath } from './csv/nyu-csv.js';
+import { type BadSample, BadSampleLog, type BadSampleMode, DatasetError } from './errors.js';
+import { decodeGrey, decodeRgb, imageSize } from './image/decode.js';
+import { resizeNearest, resizePil } from './image/resample.js';
+import { epochOrder, lookahead } from './loader/order.js';
+import { batchesOf, loadInOrder, stack } from './loader/prefetch.js';
+import { readNpy } from './npy.js';
+import { rngFor, uniform } from './rng.js';
+import { colorInPlace, drawColorParams } from './transforms/color.js';
+import { centerCrop, flipRotateCrop, type GeometryParams, scaleShortSide } from './transforms/geometry.js';
+import { IMAGENET_STATS, normalizeInPlace } from './transforms/normalize.js';
+
+export type Nyud2Split = 'train' | 'test' | 'fds';
+
+export const NYUD2_FILES = {
+  train: 'nyu2_train.csv',
+  test: 'nyu2_test.csv',
+  fds: 'nyu2_train_FDS_subset.csv',
+  mask: 'test_balanced_mask.npy',
+} as const;
+
+export interface Nyud2Options {
+  /** the data folder (`--data_dir`): holds the CSVs, the mask and the image folders */
+  dir: string;
+  /** 'fds' reads the 600-row FDS subset with the FDS transform */
+  split: Nyud2Split;
+  batchSize: number;
+  seed?: number;
+  /** default: true for train */
+  shuffle?: boolean;
+  /** the train transform's flip, rotation, lighting and colour jitter (default: split === 'train') */
+  augment?: boolean;
+  /** short side after Scale (default 240) */
+  shortSide?: number;
+  /** [H, W] centre crop (default [228, 304]) */
+  crop?: [number, number];
+  /** [h, w] of train/FDS depth (default half the crop: [114, 152]); test depth stays at the crop size */
+  depthSize?: [number, number];
+  /** test only: the balanced mask; true requires it, false ignores it, a string names the file (default: used when present) */
+  mask?: boolean | string;
+  /** maximum rotation in degrees (default 5) */
+  maxAngle?: number;
+  prefetch?: number;
+  onBadSample?: BadSampleMode;
+  onBadSamplesReport?: (items: readonly BadSample[]) => void;
+}
+
+export interface Nyud2Batch {
+  /** [B, H, W, 3] ImageNet-normalised */
+  x: tf.Tensor4D;
+  /** [B, h, w, 1] metres */
+  depth: tf.Tensor4D;
+  /** [B, H, W, 1] float32 0/1, test split with a mask */
+  mask?: tf.Tensor4D;
+  paths: string[];
+  indices: number[];
+}
+
+export interface Nyud2RawBatch {
+  x: Float32Array;
+  xShape: [number, number, number, number];
+  depth: Float32Array;
+  depthShape: [number, number, number, number];
+  mask?: Uint8Array;
+  paths: string[];
+  indices: number[];
+}
+
+export interface Nyud2Dataset {
+  readonly split: Nyud2Split;
+  readonly size: number;
+  readonly crop: [number, number];
+  readonly depthSize: [number, number];
+  rows(): NyuRow[];
+  /** test only: the balanced mask rows of this split, [records, H, W] */
+  readonly hasMask: boolean;
+  batches(opts?: { epoch?: number }): AsyncIterable<Nyud2Batch>;
+  rawBatches(opts?: { epoch?: number }): AsyncIterable<Nyud2RawBatch>;
+  readonly badSamples: readonly BadSample[];
+}
+
+interface Nyud2Sample {
+  x: Float32Array;
+  depth: Float32Array;
+}
+
+/** Metres from a depth PNG: 8-bit (train) v/255·10, 16-bit (test) v/1000 (spec §2.3, `nyu_transform.py` ToTensor). */
+export function depthToMetres(v: number, bits: 8 | 16): number {
+  return bits === 8 ? (v / 255) * 10 : v / 1000;
+}
+
+async function loadMask(file: string, rows: number, crop: [number, number]): Promise<Uint8Array> {
+  const arr = await readNpy(file);
+  const want = [rows, crop[0], crop[1]];
+  if (arr.shape.length !== 3 || arr.shape.some((d, i) => d !== want[i]))
+    throw new DatasetError(
+      `mask shape (${arr.shape.join(', ')}) does not match (${want.join(', ')}) = (test rows, crop H, crop W)`,
+      {
+        file,
+        field: 'shape',
+      },
+    );
+  if (arr.dtype !== '|u1' && arr.dtype !== '|b1')
+    throw new DatasetError(`mask dtype ${arr.dtype} is not uint8/bool`, { file, field: 'descr' });
+  return arr.data as Uint8Array;
+}
+
+export async function openNyud2Dir(opts: Nyud2Options): Promise<Nyud2Dataset> {
+  const { dir, split } = opts;
+  const seed = opts.seed ?? 0;
+  const crop = opts.crop ?? [228, 304];
+  const depthSize: [number, number] = split === 'test' ? crop : (opts.depthSize ?? [crop[0] / 2, crop[1] / 2]);
+  const shortSide = opts.shortSide ?? 240;
+  const augment = opts.augment ?? split === 'train';
+  const maxAngle = opts.maxAngle ?? 5;
+  const mode = opts.onBadSample ?? 'error';
+  const log = new BadSampleLog();
+  const report = opts.onBadSamplesReport ?? BadSampleLog.warn;
+  const rows = await readNyuCsv(path.join(dir, NYUD2_FILES[split]), { onBadSample: mode, badSamples: log });
+
+  let mask: Uint8Array | null = null;
+  if (split === 'test' && opts.mask !== false) {
+    const file = typeof opts.mask === 'string' ? path.resolve(dir, opts.mask) : path.join(dir, NYUD2_FILES.mask);
+    if (opts.mask || fs.existsSync(file)) mask = await loadMask(file, rows.length + log.items.length, crop); // skipped CSV rows keep their mask slice
+  }
+  const [H, W] = crop;
+  const [dh, dw] = depthSize;
+  let calls = 0;
+
+  const loadSample = async (i: number, epoch: number): Promise<Nyud2Sample> => {
+    const r = rows[i];
+    const rgbSrc = { file: resolveNyuPath(dir, r.rgb), row: r.line };
+    const depthSrc = { file: resolveNyuPath(dir, r.depth), row: r.line };
+    const size = await imageSize(rgbSrc);
+    const scaled = scaleShortSide(size.width, size.height, shortSide);
+    const [rgb, d] = await Promise.all([decodeRgb(rgbSrc, { ...scaled, kernel: 'linear' }), decodeGrey(depthSrc)]);
+    if (d.width !== size.width || d.height !== size.height)
+      throw new DatasetError(`depth is ${d.width}x${d.height}, RGB is ${size.width}x${size.height}`, depthSrc);
+    // Scale: depth nearest (spec §2.3)
+    const dScaled = resizeNearest(d.data, d.width, d.height, scaled.width, scaled.height);
+    const rng = rngFor(seed, 'nyud2-augment', epoch, i);
+    const geo: GeometryParams = augment
+      ? { flip: rng() < 0.5, angle: uniform(rng, -maxAngle, maxAngle) }
+      : { flip: false, angle: 0 };
+    const rgbCrop = flipRotateCrop(rgb.data, scaled.width, scaled.height, 3, geo, W, H);
+    const depth = new Float32Array(dh * dw);
+    if (d.bits === 8) {
+      const dCrop = flipRotateCrop(dScaled as Uint8Array, scaled.width, scaled.height, 1, geo, W, H);
+      const small = dh === H && dw === W ? dCrop : resizePil(dCrop, W, H, dw, dh, 'bicubic', true);
+      for (let k = 0; k < depth.length; k++) depth[k] = depthToMetres(small[k], 8);
+    } else {
+      if (geo.angle !== 0 || geo.flip)
+        throw new DatasetError('16-bit depth with training augmentation is not supported', depthSrc);
+      const dCrop = centerCrop(dScaled as Uint16Array, scaled.width, scaled.height, W, H);
+      const small = dh === H && dw === W ? dCrop : resizeNearest(dCrop, W, H, dw, dh);
+      for (let k = 0; k < depth.length; k++) depth[k] = depthToMetres(small[k], 16);
+    }
+    const x = new Float32Array(rgbCrop.length);
+    for (let k = 0; k < x.length; k++) x[k] = rgbCrop[k] / 255;
+    if (augment) colorInPlace(x, drawColorParams(rng));
+    normalizeInPlace(x, IMAGENET_STATS);
+    return { x, depth };
+  };
+
+  async function* rawBatches(o: { epoch?: number } = {}): AsyncGenerator<Nyud2RawBatch> {
+    const epoch = o.epoch ?? calls++;
+    const order = epochOrder(rows.length, opts.shuffle ?? split === 'train', seed, epoch);
+    const samples = loadInOrder(order, (i) => loadSample(i, epoch), lookahead(opts.batchSize, opts.prefetch ?? 2));
+    const onError = (e: unknown) => {
+      if (mode === 'skip' && e instanceof DatasetError) log.add(e);
+      else throw e;
+    };
+    for await (const b of batchesOf(samples, opts.batchSize, false, onError)) {
+      const n = b.indices.length;
+      let m: Uint8Array | undefined;
+      if (mask) {
+        m = new Uint8Array(n * H * W);
+        b.indices.forEach((i, k) => {
+          const at = rows[i].index ?? i;
+          m!.set(mask!.subarray(at * H * W, (at + 1) * H * W), k * H * W);
+        });
+      }
+      yield {
+        x: stack(b.values.map((v) => v.x)),
+        xShape: [n, H, W, 3],
+        depth: stack(b.values.map((v) => v.depth)),
+        depthShape: [n, dh, dw, 1],
+        mask: m,
+        paths: b.indices.map((i) => rows[i].rgb),
+        indices: b.indices,
+      };
+    }
+    if (mode === 'skip') report(log.items);
+  }
+
+  async function* batches(o: { epoch?: number } = {}): AsyncGenerator<Nyud2Batch> {
+    for await (const b of rawBatches(o)) {
+      yield {
+        x: tf.tensor4d(b.x, b.xShape, 'float32'),
+        depth: tf.tensor4d(b.depth, b.depthShape, 'float32'),
+        ...(b.mask ? { mask: tf.tensor4d(Float32Array.from(b.mask), [b.xShape[0], H, W, 1], 'float32') } : {}),
+        paths: b.paths,
+        indices: b.indices,
+      };
+    }
+  }
+
+  return {
+    split,
+    size: rows.length,
+    crop,
+    depthSize,
+    rows: () => rows.slice(),
+    hasMask: mask !== null,
+    batches,
+    rawBatches,
+    get badSamples() {
+      return log.items;
+    },
+  };
+}

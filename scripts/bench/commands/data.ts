@@ -1,0 +1,38 @@
+import type { CommandModule } from 'yargs';
+import { benchData } from '../data.js';
+
+export const dataCommand: CommandModule = {
+  command: 'data',
+  describe: 'images/s of the IMDB-WIKI-DIR (224) and NYUD2-DIR train transforms, beside torchvision + PIL',
+  builder: (y) =>
+    y
+      .option('images', { type: 'number', default: 256, describe: 'IMDB-like JPEGs' })
+      .option('nyu-images', { type: 'number', default: 48, describe: 'NYUD2-like 640×480 pairs' })
+      .option('face-size', { type: 'number', default: 256, describe: 'side of the IMDB-like JPEGs' })
+      .option('imdb-batch', { type: 'number', default: 64 })
+      .option('nyu-batch', { type: 'number', default: 16 })
+      .option('passes', { type: 'number', default: 2, describe: 'timed passes after one warm-up pass' })
+      .option('workers', { type: 'number', default: 2, describe: 'torch DataLoader workers' })
+      .option('prefetch', { type: 'number', default: 2, describe: 'batches decoded ahead (@bmse/datasets)' })
+      .option('dir', { type: 'string', describe: 'where the benchmark files go (default: a temporary folder, reused)' })
+      .option('python', {
+        type: 'string',
+        default: '/usr/bin/python3',
+        describe: 'python with torch and torchvision (the peer)',
+      }),
+  handler: async (argv) => {
+    const a = argv as unknown as {
+      images: number;
+      nyuImages: number;
+      faceSize: number;
+      imdbBatch: number;
+      nyuBatch: number;
+      passes: number;
+      workers: number;
+      prefetch: number;
+      python: string;
+      dir?: string;
+    };
+    await benchData(a);
+  },
+};
