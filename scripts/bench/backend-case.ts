@@ -7,7 +7,10 @@ import { describeBackend, FusedAdam, initBackend, tf } from '@bmse/backend';
 import { buildNet, type NetName } from './nets.js';
 
 const [backendName, net, batch, size, warmup, steps] = process.argv.slice(2);
-const info = await initBackend(backendName as 'wasm' | 'cpu' | 'tensorflow');
+const info = await initBackend(backendName as 'wasm' | 'cpu' | 'tensorflow').catch((err: Error) => {
+  console.log(JSON.stringify({ error: err.message }));
+  process.exit(0);
+});
 const model = buildNet(net as NetName, [Number(size), Number(size), 3]);
 const optimizer = new FusedAdam({ learningRate: 1e-3 });
 const x = tf.randomNormal([Number(batch), Number(size), Number(size), 3], 0, 1, 'float32', 1);

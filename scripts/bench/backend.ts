@@ -61,6 +61,11 @@ function runTfjsCase(backend: string, c: (typeof cases)[string], opts: BackendBe
     return { net: c.net, backend, ms: null, note: `unavailable: ${why}` };
   }
   const out = JSON.parse(line);
+  if (out.error) {
+    const reason =
+      /not installed/.test(out.error) && backend === 'tensorflow' ? 'not installed (README: GPU)' : out.error;
+    return { net: c.net, backend, ms: null, note: `unavailable: ${reason}` };
+  }
   console.error(`  ${backend} ${c.net}: ${out.median_ms.toFixed(1)} ms  [${out.describe}]`);
   return { net: c.net, backend, ms: out.median_ms };
 }
