@@ -7,6 +7,7 @@ import yargs from 'yargs';
 import { hideBin } from 'yargs/helpers';
 import { backendCommand } from './commands/backend.js';
 import { dataCommand } from './commands/data.js';
+import { lossesCommand } from './commands/losses.js';
 import { modelsCommand } from './commands/models.js';
 
 await yargs(hideBin(process.argv))
@@ -14,6 +15,7 @@ await yargs(hideBin(process.argv))
   .command(backendCommand)
   .command(modelsCommand)
   .command(dataCommand)
+  .command(lossesCommand)
   .demandCommand(1, 'name a benchmark')
   .strict()
   .help()
