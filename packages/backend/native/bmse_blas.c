@@ -311,6 +311,14 @@ static void bn_train_backward(const float *dy, const float *x, const float *gamm
   free(rstd);
 }
 
+/* dx = dy * (x > 0), as tfjs-core's mul(dy, step(x)) */
+static void relu_grad(const float *restrict dy, const float *restrict x, float *restrict dx, size_t n) {
+  for (size_t i = 0; i < n; i++) {
+    const float step = x[i] > 0.f ? 1.f : 0.f; /* a select, so the loop vectorises without branches */
+    dx[i] = dy[i] * step;
+  }
+}
+
 /* ---- N-API glue ---- */
 
 static int f32_arg(napi_env env, napi_value v, float **out, size_t *len) {
@@ -498,6 +506,22 @@ static napi_value js_bn_train_backward(napi_env env, napi_callback_info info) {
   return NULL;
 }
 
+/* (dy, x, dx) */
+static napi_value js_relu_grad(napi_env env, napi_callback_info info) {
+  napi_value argv[3];
+  float *a[3];
+  size_t n[3];
+  if (!get_args(env, info, 3, argv)) return NULL;
+  for (int i = 0; i < 3; i++)
+    if (!f32_arg(env, argv[i], &a[i], &n[i])) return NULL;
+  if (n[1] != n[0] || n[2] != n[0]) {
+    napi_throw_range_error(env, NULL, "relu gradient: sizes differ");
+    return NULL;
+  }
+  relu_grad(a[0], a[1], a[2], n[0]);
+  return NULL;
+}
+
 static napi_value js_set_threads(napi_env env, napi_callback_info info) {
   size_t argc = 1;
   napi_value argv[1];
@@ -541,6 +565,7 @@ NAPI_MODULE_INIT() {
       {"maxPoolGrad", NULL, js_max_pool_grad, NULL, NULL, NULL, napi_default, NULL},
       {"batchNormTrainForward", NULL, js_bn_train_forward, NULL, NULL, NULL, napi_default, NULL},
       {"batchNormTrainBackward", NULL, js_bn_train_backward, NULL, NULL, NULL, napi_default, NULL},
+      {"reluGrad", NULL, js_relu_grad, NULL, NULL, NULL, napi_default, NULL},
       {"sumLeading", NULL, js_sum_leading, NULL, NULL, NULL, napi_default, NULL},
       {"biasActivation", NULL, js_bias_activation, NULL, NULL, NULL, napi_default, NULL},
       {"adamUpdate", NULL, js_adam_update, NULL, NULL, NULL, napi_default, NULL},

@@ -35,9 +35,25 @@ const cc = process.env.CC || 'cc';
 fs.mkdirSync(outDir, { recursive: true });
 const tmp = `${output}.tmp-${process.pid}`;
 try {
-  execFileSync(cc, ['-O3', '-shared', '-fPIC', '-Wall', `-I${nodeInclude}`, source, '-o', tmp, '-lopenblas', '-lm'], {
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
+  execFileSync(
+    cc,
+    [
+      '-O3',
+      '-fno-trapping-math',
+      '-shared',
+      '-fPIC',
+      '-Wall',
+      `-I${nodeInclude}`,
+      source,
+      '-o',
+      tmp,
+      '-lopenblas',
+      '-lm',
+    ],
+    {
+      stdio: ['ignore', 'pipe', 'pipe'],
+    },
+  );
 } catch (err) {
   const msg = String(err.stderr || err.message)
     .trim()

@@ -1,22 +1,26 @@
 /**
- * ReLU gradient in one pass (dx = x > 0 ? dy : 0) on wasm and cpu, instead of
+ * ReLU gradient in one pass (dx = dy * (x > 0)) on wasm (native C when built) and cpu, instead of
  * tfjs-core's step(x) -> cast -> multiply (two passes and a temporary the size
  * of the activation). Other backends keep tfjs-core's formula.
  */
 import { tf } from './tf.js';
 import { heapF32, type WasmBackend } from './wasm/heap.js';
+import { wasmKernelSettings } from './wasm/settings.js';
 
 export const reluGradKernelName = 'BmseReluGrad';
 
+/** dx = dy * step(x), exactly tfjs-core's product (a branch-free loop: ReLU inputs defeat branch prediction). */
 function reluGradArrays(dy: Float32Array, x: Float32Array, dx: Float32Array): void {
-  for (let i = 0; i < x.length; i++) dx[i] = x[i] > 0 ? dy[i] : 0;
+  for (let i = 0; i < x.length; i++) dx[i] = dy[i] * +(x[i] > 0);
 }
 
 type Args = { inputs: { dy: tf.TensorInfo; x: tf.TensorInfo } };
 
 function wasmReluGrad({ inputs, backend }: Args & { backend: WasmBackend }): tf.TensorInfo {
   const out = backend.makeOutput(inputs.x.shape, 'float32');
-  reluGradArrays(heapF32(backend, inputs.dy), heapF32(backend, inputs.x), heapF32(backend, out));
+  const args = [heapF32(backend, inputs.dy), heapF32(backend, inputs.x), heapF32(backend, out)] as const;
+  if (wasmKernelSettings.native) wasmKernelSettings.native.reluGrad(...args);
+  else reluGradArrays(...args);
   return out;
 }
 

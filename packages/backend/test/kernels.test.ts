@@ -149,13 +149,20 @@ describe('copy-free Identity and Cast on wasm', () => {
   });
 });
 
-describe('one-pass ReLU gradient', () => {
+describe.each(kernelVariants())('one-pass ReLU gradient (%s variant)', (_name, native) => {
+  beforeEach(() => {
+    wasmKernelSettings.native = native();
+  });
+  afterAll(() => {
+    wasmKernelSettings.native = kernelVariants().at(-1)?.[1]() ?? null;
+  });
   it('matches tfjs-core’s formula (including x = 0) on wasm and cpu', async () => {
     const f = () =>
       tf.grad((x: tf.Tensor) => tf.sum(tf.mul(tf.relu(x), tf.tensor1d(seeded(9, 2)))))(
         tf.tensor1d([-2, -0.5, 0, 0, 1e-7, 0.5, 3, -0, 7]),
       );
-    const expected = Array.from(seeded(9, 2)).map((g, i) => ([4, 5, 6, 8].includes(i) ? g : 0));
+    // dy * step(x): negative dy times 0 is -0, as in tfjs-core
+    const expected = Array.from(seeded(9, 2)).map((g, i) => g * ([4, 5, 6, 8].includes(i) ? 1 : 0));
     const [wasm] = await on('wasm', f);
     const [cpu] = await on('cpu', f);
     expect(Array.from(wasm)).toEqual(expected.map((v) => Math.fround(v)));

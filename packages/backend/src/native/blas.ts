@@ -22,6 +22,8 @@ export interface NativeBlas {
   sumLeading(x: Float32Array, out: Float32Array, scale: number): void;
   /** y[i, c] = act(y[i, c] + bias[c]) in place */
   biasActivation(y: Float32Array, bias: Float32Array | null, channels: number, relu: boolean): void;
+  /** dx = dy * (x > 0) */
+  reluGrad(dy: Float32Array, x: Float32Array, dx: Float32Array): void;
   /** training-mode batch norm over all axes but the last (see src/ops/batch-norm-training.ts) */
   batchNormTrainForward(
     x: Float32Array,
