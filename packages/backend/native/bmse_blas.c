@@ -36,10 +36,13 @@ static int is_pointwise(const Geom *g) {
          g->OW == g->W;
 }
 
-/* output rows (m = (n*OH + oh)*OW + ow) per im2col tile */
+/* output rows (m = (n*OH + oh)*OW + ow) per im2col tile: the budget, but never so few rows that
+   each sgemm call re-reads a large filter for little work (5x5x1024 filters are 50 MB) */
+static size_t min_tile_rows = 512;
 static size_t tile_rows(const Geom *g) {
   const size_t K = (size_t)g->KH * g->KW * g->C;
   size_t rows = cols_budget / K;
+  if (rows < min_tile_rows && cols_budget >= 1024u * 1024u) rows = min_tile_rows;
   return rows < 1 ? 1 : rows;
 }
 
