@@ -5,14 +5,15 @@
  * w.r.t. x, gamma and beta in one backward kernel (it accounts for the batch
  * statistics' dependence on x). tfjs composes this from ~20 ops and as many
  * passes over the activations; the fused kernels make two passes each way.
- * Kernels for wasm (native when built, else JS) and cpu; other backends (tfjs-node)
+ * Kernels for wasm and cpu (native C when built, else JS); other backends (tfjs-node)
  * compose it from tfjs ops, with the same numbers.
  *
  * The returned batch mean and variance are statistics for running averages:
  * they carry no gradient.
  */
+
+import { hasKernel, registerArrayKernel } from '../array-kernel.js';
 import { tf } from '../tf.js';
-import { heapF32, type WasmBackend } from '../wasm/heap.js';
 import { wasmKernelSettings } from '../wasm/settings.js';
 
 export const bnTrainKernelName = 'BmseBatchNormTrain';
@@ -88,97 +89,39 @@ export function bnTrainBackwardArrays(
   }
 }
 
-type Infos = Record<string, tf.TensorInfo>;
-interface CpuBackend {
-  data: { get(dataId: object): { values: Float32Array } };
-  makeTensorInfo(shape: number[], dtype: tf.DataType, values: Float32Array): tf.TensorInfo;
-}
-
-function wasmForward({ inputs, backend, attrs }: { inputs: Infos; backend: WasmBackend; attrs: { eps: number } }) {
-  const { x, gamma, beta } = inputs;
-  const C = gamma.shape[0];
-  const outs = [
-    backend.makeOutput(x.shape, 'float32'),
-    backend.makeOutput([C], 'float32'),
-    backend.makeOutput([C], 'float32'),
-  ];
-  const [xa, ga, ba] = [x, gamma, beta].map((t) => heapF32(backend, t));
-  const [y, mean, variance] = outs.map((t) => heapF32(backend, t));
+function computeForward(
+  [x, gamma, beta]: Float32Array[],
+  [y, mean, variance]: Float32Array[],
+  a: { eps: number },
+): void {
   if (wasmKernelSettings.native)
-    wasmKernelSettings.native.batchNormTrainForward(xa, ga, ba, y, mean, variance, attrs.eps);
-  else bnTrainForwardArrays(xa, ga, ba, y, mean, variance, attrs.eps);
-  return outs;
+    wasmKernelSettings.native.batchNormTrainForward(x, gamma, beta, y, mean, variance, a.eps);
+  else bnTrainForwardArrays(x, gamma, beta, y, mean, variance, a.eps);
 }
 
-function wasmBackward({ inputs, backend, attrs }: { inputs: Infos; backend: WasmBackend; attrs: { eps: number } }) {
-  const { dy, x, gamma, mean, variance } = inputs;
-  const C = gamma.shape[0];
-  const outs = [
-    backend.makeOutput(x.shape, 'float32'),
-    backend.makeOutput([C], 'float32'),
-    backend.makeOutput([C], 'float32'),
-  ];
-  const ins = [dy, x, gamma, mean, variance].map((t) => heapF32(backend, t)) as [
-    Float32Array,
-    Float32Array,
-    Float32Array,
-    Float32Array,
-    Float32Array,
-  ];
-  const [dx, dgamma, dbeta] = outs.map((t) => heapF32(backend, t));
-  if (wasmKernelSettings.native) wasmKernelSettings.native.batchNormTrainBackward(...ins, dx, dgamma, dbeta, attrs.eps);
-  else bnTrainBackwardArrays(...ins, dx, dgamma, dbeta, attrs.eps);
-  return outs;
+function computeBackward(ins: Float32Array[], [dx, dgamma, dbeta]: Float32Array[], a: { eps: number }): void {
+  const [dy, x, gamma, mean, variance] = ins;
+  if (wasmKernelSettings.native) {
+    wasmKernelSettings.native.batchNormTrainBackward(dy, x, gamma, mean, variance, dx, dgamma, dbeta, a.eps);
+  } else {
+    bnTrainBackwardArrays(dy, x, gamma, mean, variance, dx, dgamma, dbeta, a.eps);
+  }
 }
-
-function cpuForward({ inputs, backend, attrs }: { inputs: Infos; backend: CpuBackend; attrs: { eps: number } }) {
-  const { x, gamma, beta } = inputs;
-  const C = gamma.shape[0];
-  const [xa, ga, ba] = [x, gamma, beta].map((t) => backend.data.get(t.dataId).values);
-  const y = new Float32Array(xa.length);
-  const mean = new Float32Array(C);
-  const variance = new Float32Array(C);
-  bnTrainForwardArrays(xa, ga, ba, y, mean, variance, attrs.eps);
-  return [
-    backend.makeTensorInfo(x.shape, 'float32', y),
-    backend.makeTensorInfo([C], 'float32', mean),
-    backend.makeTensorInfo([C], 'float32', variance),
-  ];
-}
-
-function cpuBackward({ inputs, backend, attrs }: { inputs: Infos; backend: CpuBackend; attrs: { eps: number } }) {
-  const { dy, x, gamma, mean, variance } = inputs;
-  const C = gamma.shape[0];
-  const ins = [dy, x, gamma, mean, variance].map((t) => backend.data.get(t.dataId).values) as [
-    Float32Array,
-    Float32Array,
-    Float32Array,
-    Float32Array,
-    Float32Array,
-  ];
-  const dx = new Float32Array(ins[1].length);
-  const dgamma = new Float32Array(C);
-  const dbeta = new Float32Array(C);
-  bnTrainBackwardArrays(...ins, dx, dgamma, dbeta, attrs.eps);
-  return [
-    backend.makeTensorInfo(x.shape, 'float32', dx),
-    backend.makeTensorInfo([C], 'float32', dgamma),
-    backend.makeTensorInfo([C], 'float32', dbeta),
-  ];
-}
-
-let registered = false;
 
 /** Registers the fused batch-norm kernels for wasm and cpu (idempotent). */
 export function registerBatchNormTrainingKernels(): void {
-  if (registered) return;
-  const k = (kernelName: string, backendName: string, fn: unknown) =>
-    tf.registerKernel({ kernelName, backendName, kernelFunc: fn as tf.KernelFunc });
-  k(bnTrainKernelName, 'wasm', wasmForward);
-  k(bnTrainGradKernelName, 'wasm', wasmBackward);
-  k(bnTrainKernelName, 'cpu', cpuForward);
-  k(bnTrainGradKernelName, 'cpu', cpuBackward);
-  registered = true;
+  registerArrayKernel({
+    kernelName: bnTrainKernelName,
+    inputs: ['x', 'gamma', 'beta'],
+    outputShapes: ([x, gamma]) => [x, gamma, gamma],
+    compute: computeForward,
+  });
+  registerArrayKernel({
+    kernelName: bnTrainGradKernelName,
+    inputs: ['dy', 'x', 'gamma', 'mean', 'variance'],
+    outputShapes: ([, x, gamma]) => [x, gamma, gamma],
+    compute: computeBackward,
+  });
 }
 
 export interface BatchNormTrainingResult {
@@ -235,7 +178,7 @@ export function batchNormTraining(
   if (gamma.shape[0] !== C || beta.shape[0] !== C || gamma.rank !== 1 || beta.rank !== 1) {
     throw new Error(`batchNormTraining: gamma and beta must have shape [${C}] for x of shape [${x.shape}]`);
   }
-  if (tf.getKernel(bnTrainKernelName, tf.getBackend()) == null) {
+  if (!hasKernel(bnTrainKernelName)) {
     return tf.tidy(() => {
       const axes = [...Array(x.rank - 1).keys()];
       const { mean, variance } = tf.moments(x, axes);

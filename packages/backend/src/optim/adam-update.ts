@@ -7,8 +7,9 @@
  * one pass over memory on wasm and cpu instead of ~12 tfjs ops; other backends
  * (tfjs-node) compose the same formula from tfjs ops.
  */
+
+import { hasKernel, registerArrayKernel } from '../array-kernel.js';
 import { tf } from '../tf.js';
-import { heapF32, type WasmBackend } from '../wasm/heap.js';
 import { wasmKernelSettings } from '../wasm/settings.js';
 
 export const adamUpdateKernelName = 'BmseAdamUpdate';
@@ -50,63 +51,33 @@ export function adamUpdateArrays(
   }
 }
 
-interface AdamKernelArgs {
-  inputs: { param: tf.TensorInfo; grad: tf.TensorInfo; m: tf.TensorInfo; v: tf.TensorInfo };
-  attrs: AdamUpdateAttrs;
-}
-
-function wasmAdam({ inputs, backend, attrs }: AdamKernelArgs & { backend: WasmBackend }): tf.TensorInfo[] {
-  const { param, grad, m, v } = inputs;
-  const outs = [param, m, v].map((t) => backend.makeOutput(t.shape, 'float32'));
-  const [p1, m1, v1] = outs.map((t) => heapF32(backend, t));
-  const [p0, g0, m0, v0] = [param, grad, m, v].map((t) => heapF32(backend, t));
+/** The update on arrays, native C when built (any Float32Array works), else JS. */
+function computeAdam([p0, g0, m0, v0]: Float32Array[], [p1, m1, v1]: Float32Array[], a: AdamUpdateAttrs): void {
   const native = wasmKernelSettings.native;
   if (native) {
-    const a = Float64Array.of(
-      attrs.lr,
-      attrs.beta1,
-      attrs.beta2,
-      attrs.eps,
-      attrs.weightDecay,
-      attrs.bias1,
-      attrs.bias2,
+    native.adamUpdate(
+      p0,
+      g0,
+      m0,
+      v0,
+      p1,
+      m1,
+      v1,
+      Float64Array.of(a.lr, a.beta1, a.beta2, a.eps, a.weightDecay, a.bias1, a.bias2),
     );
-    native.adamUpdate(p0, g0, m0, v0, p1, m1, v1, a);
   } else {
-    adamUpdateArrays(p0, g0, m0, v0, p1, m1, v1, attrs);
+    adamUpdateArrays(p0, g0, m0, v0, p1, m1, v1, a);
   }
-  return outs;
 }
-
-interface CpuBackend {
-  data: { get(dataId: object): { values: Float32Array } };
-  makeTensorInfo(shape: number[], dtype: tf.DataType, values: Float32Array): tf.TensorInfo;
-}
-
-function cpuAdam({ inputs, backend, attrs }: AdamKernelArgs & { backend: CpuBackend }): tf.TensorInfo[] {
-  const { param, grad, m, v } = inputs;
-  const [p0, g0, m0, v0] = [param, grad, m, v].map((t) => backend.data.get(t.dataId).values);
-  const [p1, m1, v1] = [p0, m0, v0].map((a) => new Float32Array(a.length));
-  adamUpdateArrays(p0, g0, m0, v0, p1, m1, v1, attrs);
-  return [p1, m1, v1].map((a) => backend.makeTensorInfo(param.shape, 'float32', a));
-}
-
-let registered = false;
 
 /** Registers the fused Adam kernel for wasm and cpu (idempotent). */
 export function registerAdamUpdateKernels(): void {
-  if (registered) return;
-  tf.registerKernel({
+  registerArrayKernel<AdamUpdateAttrs>({
     kernelName: adamUpdateKernelName,
-    backendName: 'wasm',
-    kernelFunc: wasmAdam as unknown as tf.KernelFunc,
+    inputs: ['param', 'grad', 'm', 'v'],
+    outputShapes: ([p]) => [p, p, p],
+    compute: computeAdam,
   });
-  tf.registerKernel({
-    kernelName: adamUpdateKernelName,
-    backendName: 'cpu',
-    kernelFunc: cpuAdam as unknown as tf.KernelFunc,
-  });
-  registered = true;
 }
 
 /** p', m', v' for one parameter: the fused kernel where registered, else the same formula in tfjs ops. */
@@ -117,7 +88,7 @@ export function adamUpdate(
   v: tf.Tensor,
   attrs: AdamUpdateAttrs,
 ): [tf.Tensor, tf.Tensor, tf.Tensor] {
-  if (tf.getKernel(adamUpdateKernelName, tf.getBackend()) != null) {
+  if (hasKernel(adamUpdateKernelName)) {
     return tf
       .engine()
       .runKernel(adamUpdateKernelName, { param, grad, m, v }, attrs as unknown as tf.NamedAttrMap) as unknown as [
