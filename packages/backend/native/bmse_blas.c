@@ -525,6 +525,39 @@ static napi_value js_relu_grad(napi_env env, napi_callback_info info) {
   return NULL;
 }
 
+/* (a, b, out, Int32Array [batchA, batchB, M, N, K, transA, transB]): out[i] = op(a[i or 0]) x op(b[i or 0]) */
+static napi_value js_batch_matmul(napi_env env, napi_callback_info info) {
+  napi_value argv[4];
+  float *a, *b, *out;
+  size_t la, lb, lo;
+  if (!get_args(env, info, 4, argv) || !f32_arg(env, argv[0], &a, &la) || !f32_arg(env, argv[1], &b, &lb) ||
+      !f32_arg(env, argv[2], &out, &lo))
+    return NULL;
+  napi_typedarray_type type;
+  size_t n, off;
+  void *data;
+  napi_value ab;
+  if (napi_get_typedarray_info(env, argv[3], &type, &n, &data, &ab, &off) != napi_ok || type != napi_int32_array ||
+      n != 7) {
+    napi_throw_type_error(env, NULL, "expected an Int32Array [batchA, batchB, M, N, K, transA, transB]");
+    return NULL;
+  }
+  const int32_t *d = (const int32_t *)data;
+  const size_t ba = d[0], bb = d[1], M = d[2], N = d[3], K = d[4];
+  const int ta = d[5], tb = d[6];
+  const size_t batch = ba > bb ? ba : bb;
+  if ((ba != bb && ba != 1 && bb != 1) || la != ba * M * K || lb != bb * K * N || lo != batch * M * N) {
+    napi_throw_range_error(env, NULL, "batch matmul: sizes do not match");
+    return NULL;
+  }
+  for (size_t i = 0; i < batch; i++) {
+    const float *ai = a + (ba == 1 ? 0 : i) * M * K, *bi = b + (bb == 1 ? 0 : i) * K * N;
+    cblas_sgemm(CblasRowMajor, ta ? CblasTrans : CblasNoTrans, tb ? CblasTrans : CblasNoTrans, (int)M, (int)N, (int)K,
+                1.f, ai, ta ? (int)M : (int)K, bi, tb ? (int)K : (int)N, 0.f, out + i * M * N, (int)N);
+  }
+  return NULL;
+}
+
 static napi_value js_set_threads(napi_env env, napi_callback_info info) {
   size_t argc = 1;
   napi_value argv[1];
@@ -568,6 +601,7 @@ NAPI_MODULE_INIT() {
       {"maxPoolGrad", NULL, js_max_pool_grad, NULL, NULL, NULL, napi_default, NULL},
       {"batchNormTrainForward", NULL, js_bn_train_forward, NULL, NULL, NULL, napi_default, NULL},
       {"batchNormTrainBackward", NULL, js_bn_train_backward, NULL, NULL, NULL, napi_default, NULL},
+      {"batchMatMul", NULL, js_batch_matmul, NULL, NULL, NULL, napi_default, NULL},
       {"reluGrad", NULL, js_relu_grad, NULL, NULL, NULL, napi_default, NULL},
       {"sumLeading", NULL, js_sum_leading, NULL, NULL, NULL, napi_default, NULL},
       {"biasActivation", NULL, js_bias_activation, NULL, NULL, NULL, napi_default, NULL},

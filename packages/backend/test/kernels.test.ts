@@ -67,6 +67,21 @@ describe.each(kernelVariants())('wasm kernels (%s variant)', (_name, native) => 
   });
 
   it.each([
+    ['2-D', [5, 7], [7, 3], false, false],
+    ['transposeA', [4, 7, 5], [4, 7, 3], true, false],
+    ['transposeB', [4, 5, 7], [4, 3, 7], false, true],
+    ['both transposed', [2, 7, 5], [2, 3, 7], true, true],
+    ['shared A, batched B (upsampling)', [1, 6, 4], [9, 4, 8], false, false],
+    ['batched A, shared B', [3, 2, 5, 4], [4, 6], false, false],
+    ['shared A transposed', [1, 4, 6], [9, 4, 8], true, false],
+  ] as const)('BatchMatMul %s matches cpu', async (_l, sa, sb, ta, tb) => {
+    const f = () => tf.matMul(t([...sa], 20), t([...sb], 21), ta, tb);
+    const [ref] = await on('cpu', f);
+    const [got] = await on('wasm', f);
+    close(got, ref);
+  });
+
+  it.each([
     ['2x2 s2 valid', 2, 2, 'valid', [2, 8, 10, 3]],
     ['3x3 s2 same (ResNet stem)', 3, 2, 'same', [2, 11, 9, 5]],
     ['3x3 s1 same', 3, 1, 'same', [1, 7, 7, 4]],

@@ -22,6 +22,8 @@ export interface NativeBlas {
   sumLeading(x: Float32Array, out: Float32Array, scale: number): void;
   /** y[i, c] = act(y[i, c] + bias[c]) in place */
   biasActivation(y: Float32Array, bias: Float32Array | null, channels: number, relu: boolean): void;
+  /** out[i] = op(a[i]) x op(b[i]) with a or b shared when its batch is 1; dims: [batchA, batchB, M, N, K, transA, transB] */
+  batchMatMul(a: Float32Array, b: Float32Array, out: Float32Array, dims: Int32Array): void;
   /** dx = dy * (x > 0) */
   reluGrad(dy: Float32Array, x: Float32Array, dx: Float32Array): void;
   /** training-mode batch norm over all axes but the last (see src/ops/batch-norm-training.ts) */

@@ -8,6 +8,7 @@
  */
 import { fusedBatchNormGradConfig } from '../batch-norm-grad.js';
 import { tf } from '../tf.js';
+import { batchMatMulConfig } from './batch-matmul.js';
 import { conv2DBackpropFilterWasmConfig } from './conv2d-backprop-filter.js';
 import { conv2DBackpropInputWasmConfig } from './conv2d-backprop-input.js';
 import { conv2DWasmConfig, fusedConv2DWasmConfig } from './conv2d-forward.js';
@@ -26,6 +27,7 @@ function trainingKernels(): tf.KernelConfig[] {
     sumLeadingAxesConfig(),
     meanLeadingAxesConfig(),
     identityConfig(),
+    batchMatMulConfig(),
     castConfig(),
   ];
 }
