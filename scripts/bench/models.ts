@@ -35,7 +35,6 @@ interface Result {
   forward_ms: number;
   train_ms: number;
   peak_rss_mb: number;
-  peak_tensor_mb?: number;
   params?: number;
 }
 
@@ -79,13 +78,12 @@ async function runCase(backend: string, name: string, warmup: number, steps: num
   };
   const forward_ms = timed(forward);
   const train_ms = timed(train);
-  const prof = await tf.profile(train);
+  // (tf.profile would give peak tensor bytes, but it reads back every kernel's output: hours for the depth net)
   console.log(
     JSON.stringify({
       describe: describeBackend(info),
       forward_ms,
       train_ms,
-      peak_tensor_mb: prof.peakBytes / 2 ** 20,
       peak_rss_mb: process.resourceUsage().maxRSS / 1024,
       params: net.countParameters(),
     }),
@@ -141,9 +139,9 @@ export async function benchModels(opts: ModelsBenchOptions): Promise<void> {
   const ratio = (a: number | undefined, b: number | undefined) =>
     a != null && b != null ? `${(a / b).toFixed(2)}x` : '—';
   console.log(
-    '\n| case | backend | forward ms (tfjs / PyTorch / ratio) | train step ms (tfjs / PyTorch / ratio) | peak RSS MB (tfjs / PyTorch) | peak tensor MB (tfjs) |',
+    '\n| case | backend | forward ms (tfjs / PyTorch / ratio) | train step ms (tfjs / PyTorch / ratio) | peak RSS MB (tfjs / PyTorch) |',
   );
-  console.log('|---|---|---|---|---|---:|');
+  console.log('|---|---|---|---|---|');
   for (const { name, backend, r } of rows) {
     const t = typeof torch === 'string' ? undefined : torch.get(name);
     if (typeof r === 'string') {
@@ -152,7 +150,7 @@ export async function benchModels(opts: ModelsBenchOptions): Promise<void> {
     }
     console.log(
       `| ${modelCases[name].label} | ${backend} | ${f(r.forward_ms)} / ${f(t?.forward_ms)} / ${ratio(r.forward_ms, t?.forward_ms)} | ` +
-        `${f(r.train_ms)} / ${f(t?.train_ms)} / ${ratio(r.train_ms, t?.train_ms)} | ${f(r.peak_rss_mb)} / ${f(t?.peak_rss_mb)} | ${f(r.peak_tensor_mb)} |`,
+        `${f(r.train_ms)} / ${f(t?.train_ms)} / ${ratio(r.train_ms, t?.train_ms)} | ${f(r.peak_rss_mb)} / ${f(t?.peak_rss_mb)} |`,
     );
   }
   if (typeof torch === 'string') console.log(`\nPyTorch: ${torch}`);
