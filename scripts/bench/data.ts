@@ -13,7 +13,6 @@ import { fileURLToPath } from 'node:url';
 import { type Datasets, loadDatasets } from '../datasets/load.js';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
-// @bmse/datasets is not a dependency of the workspace root: load it from its sources (tsx runs TypeScript)
 
 export interface DataBenchOptions {
   images: number;

@@ -1,6 +1,6 @@
 import os from 'node:os';
 import type { CommandModule } from 'yargs';
-import { benchBackend } from '../backend.js';
+import { type BackendBenchOptions, benchBackend } from '../backend.js';
 
 const threadsDefault = typeof os.availableParallelism === 'function' ? os.availableParallelism() : os.cpus().length;
 
@@ -26,14 +26,6 @@ export const backendCommand: CommandModule = {
       .option('threads', { type: 'number', default: threadsDefault, describe: 'threads for wasm and PyTorch' })
       .option('python', { type: 'string', default: '/usr/bin/python3', describe: 'python with torch (the peer)' }),
   handler: async (argv) => {
-    const a = argv as unknown as {
-      backends: string[];
-      nets: string[];
-      steps: number;
-      warmup: number;
-      threads: number;
-      python: string;
-    };
-    await benchBackend(a);
+    await benchBackend(argv as unknown as BackendBenchOptions);
   },
 };

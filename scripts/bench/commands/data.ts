@@ -1,5 +1,5 @@
 import type { CommandModule } from 'yargs';
-import { benchData } from '../data.js';
+import { benchData, type DataBenchOptions } from '../data.js';
 
 export const dataCommand: CommandModule = {
   command: 'data',
@@ -21,18 +21,6 @@ export const dataCommand: CommandModule = {
         describe: 'python with torch and torchvision (the peer)',
       }),
   handler: async (argv) => {
-    const a = argv as unknown as {
-      images: number;
-      nyuImages: number;
-      faceSize: number;
-      imdbBatch: number;
-      nyuBatch: number;
-      passes: number;
-      workers: number;
-      prefetch: number;
-      python: string;
-      dir?: string;
-    };
-    await benchData(a);
+    await benchData(argv as unknown as DataBenchOptions);
   },
 };
