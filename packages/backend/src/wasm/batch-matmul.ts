@@ -7,7 +7,7 @@
  * go to the backend's kernel.
  */
 import { tf } from '../tf.js';
-import { heapF32, type WasmBackend } from './heap.js';
+import { extendWasmKernel, heapF32, type WasmBackend } from './heap.js';
 import { wasmKernelSettings } from './settings.js';
 
 type Args = {
@@ -38,11 +38,4 @@ function nativeBatchMatMul({ inputs, backend, attrs }: Args): tf.TensorInfo | nu
   return out;
 }
 
-export function batchMatMulConfig(): tf.KernelConfig {
-  const original = tf.getKernel(tf.BatchMatMul, 'wasm');
-  if (original == null) throw new Error("wasm backend has no 'BatchMatMul' kernel to extend");
-  return {
-    ...original,
-    kernelFunc: (args) => nativeBatchMatMul(args as unknown as Args) ?? original.kernelFunc(args),
-  };
-}
+export const batchMatMulConfig = () => extendWasmKernel(tf.BatchMatMul, nativeBatchMatMul);

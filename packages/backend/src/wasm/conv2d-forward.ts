@@ -5,7 +5,7 @@
  * non-NHWC — goes to the backend's own XNNPACK kernel.
  */
 import { tf } from '../tf.js';
-import { heapF32, type WasmBackend } from './heap.js';
+import { extendWasmKernel, heapF32, type WasmBackend } from './heap.js';
 import { nativeGeometry, wasmKernelSettings } from './settings.js';
 
 interface ConvAttrs {
@@ -55,14 +55,5 @@ function nativeConv(args: ConvArgs): tf.TensorInfo | null {
   return out;
 }
 
-function withNativePath(kernelName: string): tf.KernelConfig {
-  const original = tf.getKernel(kernelName, 'wasm');
-  if (original == null) throw new Error(`wasm backend has no '${kernelName}' kernel to extend`);
-  return {
-    ...original,
-    kernelFunc: (args) => nativeConv(args as unknown as ConvArgs) ?? original.kernelFunc(args),
-  };
-}
-
-export const conv2DWasmConfig = () => withNativePath(tf.Conv2D);
-export const fusedConv2DWasmConfig = () => withNativePath(tf.FusedConv2D);
+export const conv2DWasmConfig = () => extendWasmKernel(tf.Conv2D, nativeConv);
+export const fusedConv2DWasmConfig = () => extendWasmKernel(tf.FusedConv2D, nativeConv);

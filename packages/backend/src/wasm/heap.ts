@@ -41,3 +41,16 @@ export function dispose(backend: WasmBackend, ...infos: tf.TensorInfo[]): void {
 export function matMul(backend: WasmBackend, a: tf.TensorInfo, b: tf.TensorInfo): tf.TensorInfo {
   return runWasmKernel(backend, 'BatchMatMul', { a, b }, { transposeA: false, transposeB: false });
 }
+
+/**
+ * The backend's own `kernelName` kernel with `fastPath` tried first; when the fast
+ * path returns null (a case it does not handle) the original kernel runs.
+ */
+export function extendWasmKernel<A>(kernelName: string, fastPath: (args: A) => tf.TensorInfo | null): tf.KernelConfig {
+  const original = tf.getKernel(kernelName, 'wasm');
+  if (original == null) throw new Error(`wasm backend has no '${kernelName}' kernel to extend`);
+  return {
+    ...original,
+    kernelFunc: (args) => fastPath(args as unknown as A) ?? original.kernelFunc(args),
+  };
+}

@@ -6,7 +6,7 @@
  * hands every other case to the backend's own kernel.
  */
 import { tf } from '../tf.js';
-import { heapF32, type WasmBackend } from './heap.js';
+import { extendWasmKernel, heapF32, type WasmBackend } from './heap.js';
 import { wasmKernelSettings } from './settings.js';
 
 interface ReduceAttrs {
@@ -44,18 +44,13 @@ function reduceLeading(args: ReduceArgs, k: number, divideByCount: boolean): tf.
   return out;
 }
 
-function withLeadingAxesFastPath(kernelName: string, divideByCount: boolean): tf.KernelConfig {
-  const original = tf.getKernel(kernelName, 'wasm');
-  if (original == null) throw new Error(`wasm backend has no '${kernelName}' kernel to extend`);
-  return {
-    ...original,
-    kernelFunc: (args) => {
-      const a = args as unknown as ReduceArgs;
-      const k = a.inputs.x.dtype === 'float32' ? leadingAxesCount(a.attrs.axis, a.inputs.x.shape) : 0;
-      return k > 0 ? reduceLeading(a, k, divideByCount) : original.kernelFunc(args);
-    },
+/** The reduction when it is over leading axes of a float32 tensor, else null. */
+function leadingAxesFastPath(divideByCount: boolean) {
+  return (a: ReduceArgs): tf.TensorInfo | null => {
+    const k = a.inputs.x.dtype === 'float32' ? leadingAxesCount(a.attrs.axis, a.inputs.x.shape) : 0;
+    return k > 0 ? reduceLeading(a, k, divideByCount) : null;
   };
 }
 
-export const sumLeadingAxesConfig = () => withLeadingAxesFastPath(tf.Sum, false);
-export const meanLeadingAxesConfig = () => withLeadingAxesFastPath(tf.Mean, true);
+export const sumLeadingAxesConfig = () => extendWasmKernel(tf.Sum, leadingAxesFastPath(false));
+export const meanLeadingAxesConfig = () => extendWasmKernel(tf.Mean, leadingAxesFastPath(true));

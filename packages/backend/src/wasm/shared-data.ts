@@ -6,7 +6,7 @@
  * activation once more.
  */
 import { tf } from '../tf.js';
-import type { WasmBackend } from './heap.js';
+import { extendWasmKernel, type WasmBackend } from './heap.js';
 
 type UnaryArgs = { inputs: { x: tf.TensorInfo }; backend: WasmBackend; attrs: { dtype?: tf.DataType } };
 
@@ -17,15 +17,7 @@ function share(args: UnaryArgs): tf.TensorInfo {
 }
 
 function withSharing(kernelName: string, applies: (args: UnaryArgs) => boolean): tf.KernelConfig {
-  const original = tf.getKernel(kernelName, 'wasm');
-  if (original == null) throw new Error(`wasm backend has no '${kernelName}' kernel to extend`);
-  return {
-    ...original,
-    kernelFunc: (args) => {
-      const a = args as unknown as UnaryArgs;
-      return applies(a) ? share(a) : original.kernelFunc(args);
-    },
-  };
+  return extendWasmKernel<UnaryArgs>(kernelName, (a) => (applies(a) ? share(a) : null));
 }
 
 export const identityConfig = () => withSharing(tf.Identity, (a) => a.inputs.x.dtype !== 'string');
