@@ -67,6 +67,18 @@ function optimizerScalars(opt: tf.Optimizer): Record<string, number> {
   return out;
 }
 
+/**
+ * Optimizer slots are named after tfjs variable names ('linear/kernel_3/m'), which depend on how many
+ * models the process built before; checkpoints store the canonical weight name instead
+ * ('linear/kernel/m') so a state saved by one process restores into another.
+ */
+function renameSlot(name: string, map: ReadonlyMap<string, string>): string {
+  const cut = name.lastIndexOf('/');
+  if (cut < 0) return name;
+  const to = map.get(name.slice(0, cut));
+  return to === undefined ? name : `${to}${name.slice(cut)}`;
+}
+
 function byteSize(specs: TensorSpec[]): number {
   return specs.reduce((a, s) => a + 4 * s.shape.reduce((x, y) => x * y, 1), 0);
 }
@@ -94,7 +106,12 @@ export async function saveCheckpoint(dir: string, state: CheckpointState): Promi
       weights: [],
       scalars: optimizerScalars(state.optimizer),
     };
-    optimizer.weights = ow.map((w) => ({ name: w.name, shape: w.tensor.shape, dtype: w.tensor.dtype as 'float32' }));
+    const canonical = new Map(net.namedWeights().map((w) => [w.variable.name, w.name]));
+    optimizer.weights = ow.map((w) => ({
+      name: renameSlot(w.name, canonical),
+      shape: w.tensor.shape,
+      dtype: w.tensor.dtype as 'float32',
+    }));
   }
   let fds: StateJson['fds'] = null;
   const owned: tf.Tensor[] = [];
@@ -109,6 +126,8 @@ export async function saveCheckpoint(dir: string, state: CheckpointState): Promi
   }
   const extra = await encode(extraTensors);
   tf.dispose(owned);
+  // getWeights() returns the optimizer's variables plus fresh tensors (the iteration count): free those
+  for (const { tensor } of extraTensors) if (!(tensor instanceof tf.Variable) && !tensor.isDisposed) tensor.dispose();
   if (optimizer)
     optimizer.weights = optimizer.weights.map((w, i) => ({
       ...w,
@@ -285,7 +304,11 @@ export async function loadCheckpoint(dir: string, opts: LoadCheckpointOptions = 
           `checkpoint ${dir}: optimizer is ${full.optimizer.className}, cannot restore into ${opts.optimizer.getClassName()}`,
         );
       }
-      const named = full.optimizer.weights.map((s, i) => ({ name: s.name, tensor: extra[`#${i}`] }));
+      const current = new Map(net.namedWeights().map((w) => [w.name, w.variable.name]));
+      const named = full.optimizer.weights.map((s, i) => ({
+        name: renameSlot(s.name, current),
+        tensor: extra[`#${i}`],
+      }));
       await opts.optimizer.setWeights(named);
       const target = opts.optimizer as unknown as Record<string, unknown>;
       for (const [k, v] of Object.entries(full.optimizer.scalars ?? {})) {

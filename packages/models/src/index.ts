@@ -27,11 +27,18 @@ export { type FdsKernel, fdsKernelWindow, gaussianFilter1d, smoothAlongBins, tri
 export { BatchNorm2d, type FrozenBnMode } from './layers/batch-norm.js';
 export { type ConvInit, NetBuilder } from './layers/builder.js';
 export { BilinearUpsample, interpolationMatrix, resizeBilinearTorch } from './layers/upsample.js';
+export { buildLinearRegressor, createLinearRegressor } from './linear.js';
 export { BmseNet, type ForwardOptions, type ForwardResult, freezeForRrt } from './net.js';
 export { buildResNetRegressor, createResNetRegressor } from './resnet.js';
 export { type ResNetDepth, resNetDepths, stageChannels } from './resnet-blocks.js';
 export { parseSafetensors, type RawTensor, readSafetensors, serializeSafetensors } from './safetensors.js';
-export type { DepthEncoder, DepthNetOptions, ModelSpec, ResNetRegressorOptions } from './spec.js';
+export type {
+  DepthEncoder,
+  DepthNetOptions,
+  LinearRegressorOptions,
+  ModelSpec,
+  ResNetRegressorOptions,
+} from './spec.js';
 export {
   loadPretrainedEncoder,
   loadTorchStateDict,

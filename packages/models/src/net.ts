@@ -133,5 +133,5 @@ export class BmseNet {
 
 /** RRT (spec §1.7): ResNet — only 'linear' trains; depth net — only 'R' trains. BN statistics of the frozen trunk still update by default. */
 export function freezeForRrt(net: BmseNet, opts: { frozenBn?: FrozenBnMode } = {}): void {
-  net.setTrainable(net.spec.kind === 'resnet' ? ['linear'] : ['R'], opts);
+  net.setTrainable(net.spec.kind === 'depth' ? ['R'] : ['linear'], opts);
 }

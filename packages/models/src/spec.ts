@@ -31,6 +31,13 @@ export interface DepthNetOptions {
   seed?: number;
 }
 
+/** The synthetic benchmark's `nn.Linear(d_in, d_out)` (spec §2.5). */
+export interface LinearRegressorOptions {
+  inputs: number;
+  outputs: number;
+  seed?: number;
+}
+
 export type ModelSpec =
   | ({ kind: 'resnet' } & Required<Omit<ResNetRegressorOptions, 'fds' | 'seed'>> & {
         fds: Omit<FdsOptions, 'featureDim'> | null;
@@ -39,7 +46,8 @@ export type ModelSpec =
   | ({ kind: 'depth' } & Required<Omit<DepthNetOptions, 'fds' | 'seed'>> & {
         fds: Omit<FdsOptions, 'featureDim'> | null;
         seed: number | null;
-      });
+      })
+  | { kind: 'linear'; inputs: number; outputs: number; fds: null; seed: number | null };
 
 function fdsOf(f: Omit<FdsOptions, 'featureDim'> | boolean | undefined, binning: 'age' | 'depth') {
   if (!f) return null;
@@ -85,4 +93,12 @@ export function resolveDepthSpec(o: DepthNetOptions): Extract<ModelSpec, { kind:
     fds: fdsOf(o.fds, 'depth'),
     seed: o.seed ?? null,
   };
+}
+
+export function resolveLinearSpec(o: LinearRegressorOptions): Extract<ModelSpec, { kind: 'linear' }> {
+  for (const k of ['inputs', 'outputs'] as const) {
+    if (!(Number.isInteger(o[k]) && o[k] > 0))
+      throw new Error(`createLinearRegressor: ${k} must be an integer > 0, got ${o[k]}`);
+  }
+  return { kind: 'linear', inputs: o.inputs, outputs: o.outputs, fds: null, seed: o.seed ?? null };
 }

@@ -58,10 +58,11 @@ export class FusedAdam extends tf.Optimizer {
   private slot(name: string, variable: tf.Variable): Slot {
     let slot = this.slots.get(name);
     if (!slot) {
-      slot = {
+      // tidy frees the zero tensors the variables are created from
+      slot = tf.tidy(() => ({
         m: tf.variable(tf.zerosLike(variable), false, `${name}/adam_m`),
         v: tf.variable(tf.zerosLike(variable), false, `${name}/adam_v`),
-      };
+      }));
       this.slots.set(name, slot);
     }
     return slot;
@@ -119,7 +120,7 @@ export class FusedAdam extends tf.Optimizer {
       if (!match) continue;
       const [, name, which] = match;
       const slot = this.slots.get(name) ?? ({} as Slot);
-      slot[which as 'm' | 'v'] = tf.variable(w.tensor.clone(), false);
+      slot[which as 'm' | 'v'] = tf.tidy(() => tf.variable(w.tensor.clone(), false));
       this.slots.set(name, slot);
     }
     for (const [name, slot] of this.slots) {

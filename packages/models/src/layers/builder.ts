@@ -37,8 +37,9 @@ export class NetBuilder {
 
   constructor(private readonly seed?: number) {}
 
+  /** Never 0: tfjs' Gaussian sampler treats seed 0 as "no seed" (Math.random()). */
   private nextSeed(): number | undefined {
-    return this.seed == null ? undefined : this.seed * 1000 + this.seedCounter++;
+    return this.seed == null ? undefined : this.seed * 1000 + ++this.seedCounter;
   }
 
   private record<L extends tf.layers.Layer>(layer: L): L {

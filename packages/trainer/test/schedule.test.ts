@@ -1,0 +1,21 @@
+import { describe, expect, it } from 'vitest';
+import { learningRateAt, resolveConfig } from '../src/index.js';
+
+describe('learning-rate schedules', () => {
+  it('step: ×0.1 from each milestone on (imdb-wiki-dir/utils.py adjust_learning_rate)', () => {
+    const c = resolveConfig({ data: { dataset: 'imdb-wiki-dir' } });
+    const want = [1e-3, 1e-3, 1e-4, 1e-4, 1e-5, 1e-5];
+    for (const [i, e] of [0, 59, 60, 79, 80, 89].entries()) expect(learningRateAt(c, e)).toBeCloseTo(want[i], 18);
+  });
+  it('nyud2: lr · 0.1^(epoch // 5)', () => {
+    const c = resolveConfig({ data: { dataset: 'nyud2-dir' } });
+    const want = [1e-4, 1e-4, 1e-5, 1e-5];
+    for (const [i, e] of [0, 4, 5, 9].entries()) expect(learningRateAt(c, e)).toBeCloseTo(want[i], 18);
+  });
+  it('cosine: CosineAnnealingLR(T_max = epochs) closed form', () => {
+    const c = resolveConfig({ data: { dataset: 'synthetic-1d' } });
+    expect(learningRateAt(c, 0)).toBe(1e-3);
+    expect(learningRateAt(c, 1000)).toBeCloseTo(0.5e-3, 15);
+    expect(learningRateAt(c, 500)).toBeCloseTo((1e-3 * (1 + Math.SQRT1_2)) / 2, 15);
+  });
+});

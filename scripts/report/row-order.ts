@@ -1,0 +1,51 @@
+/**
+ * The paper's row order (Vanilla, then the DIR baselines, then Balanced MSE GAI/BMC/BNI; spec §1.7, §6)
+ * and the matching of row labels: case, spacing and spacing around "+" do not matter.
+ */
+
+export const PAPER_ROW_ORDER: readonly string[] = [
+  'Vanilla',
+  'SMOTER',
+  'SMOGN',
+  'Focal-R',
+  'RRT',
+  'Reweight',
+  'INV',
+  'SQINV',
+  'Vanilla + LDS',
+  'Vanilla + FDS',
+  'Vanilla + LDS + FDS',
+  'INV + LDS',
+  'INV + FDS',
+  'INV + LDS + FDS',
+  'SQINV + LDS',
+  'SQINV + FDS',
+  'SQINV + LDS + FDS',
+  'RRT + LDS',
+  'RRT + FDS',
+  'RRT + LDS + FDS',
+  'Balanced MSE (GAI)',
+  'Balanced MSE (BMC)',
+  'Balanced MSE (BNI)',
+];
+
+/** The key rows are grouped and matched by: lower case, single spaces, " + " around plus signs. */
+export function rowKey(label: string): string {
+  return label
+    .trim()
+    .toLowerCase()
+    .replace(/\s*\+\s*/g, ' + ')
+    .replace(/\s+/g, ' ');
+}
+
+const RANK = new Map(PAPER_ROW_ORDER.map((r, i) => [rowKey(r), i]));
+
+/** Paper rows in the paper's order, then unknown rows alphabetically; 0 for two spellings of one row. */
+export function compareRows(a: string, b: string): number {
+  const ka = rowKey(a);
+  const kb = rowKey(b);
+  const ra = RANK.get(ka) ?? Number.POSITIVE_INFINITY;
+  const rb = RANK.get(kb) ?? Number.POSITIVE_INFINITY;
+  if (ra !== rb) return ra < rb ? -1 : 1;
+  return ka < kb ? -1 : ka > kb ? 1 : 0;
+}

@@ -1,0 +1,42 @@
+/**
+ * The reproduction that runs on a 2-core CPU (issue #7 item 5): which config and seeds each part
+ * trains, in dependency order (the RRT / Balanced MSE rows start from the vanilla run of the same seed).
+ */
+export interface PlannedRun {
+  part: Part;
+  config: string;
+  seed: number;
+}
+
+export const PARTS = ['synthetic-1d', 'synthetic-2d', 'synthetic-age', 'synthetic-depth'] as const;
+export type Part = (typeof PARTS)[number];
+
+const seeds = (n: number) => Array.from({ length: n }, (_, i) => i);
+
+const runs = (part: Part, configs: string[], n: number): PlannedRun[] =>
+  configs.flatMap((config) => seeds(n).map((seed) => ({ part, config, seed })));
+
+const linearRows = ['mse', 'reweight', 'gai', 'bmc', 'gai-learnable', 'bmc-learnable'];
+
+export const PLAN: readonly PlannedRun[] = [
+  ...runs(
+    'synthetic-1d',
+    linearRows.map((r) => `configs/synthetic/1d-${r}.yaml`),
+    1,
+  ),
+  ...runs(
+    'synthetic-2d',
+    linearRows.map((r) => `configs/synthetic/2d-${r}.yaml`),
+    1,
+  ),
+  ...runs(
+    'synthetic-age',
+    ['vanilla', 'sqinv-lds', 'rrt', 'gai', 'bmc', 'bni'].map((r) => `configs/imdb-wiki-dir/${r}-cpu.yaml`),
+    3,
+  ),
+  ...runs(
+    'synthetic-depth',
+    ['vanilla', 'lds', 'gai', 'bni'].map((r) => `configs/nyud2-dir/${r}-cpu.yaml`),
+    1,
+  ),
+];

@@ -1,0 +1,109 @@
+/**
+ * `pnpm run reproduce [--part synthetic-1d ...] [--out docs/results]`: trains every planned run
+ * (one child process each, `pnpm run train --config … --set seed=…`), skipping runs whose
+ * eval/test.json exists, records each run's wall time, copies the run summaries (config.yaml,
+ * summary.csv, metrics.jsonl, eval/*.json — no checkpoints) to <out>/runs/, then regenerates
+ * <out>/tables.md and <out>/figures with `pnpm run tables` / `pnpm run plots`.
+ */
+import { spawnSync } from 'node:child_process';
+import { cpSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import YAML from 'yaml';
+import yargs from 'yargs';
+import { hideBin } from 'yargs/helpers';
+import { PARTS, type Part, PLAN } from './plan.js';
+
+interface Timing {
+  name: string;
+  part: Part;
+  config: string;
+  seed: number;
+  seconds: number;
+  status: number | null;
+}
+
+const argv = await yargs(hideBin(process.argv))
+  .option('part', { choices: PARTS, array: true, describe: 'parts to run (default: all, in order)' })
+  .option('out', { type: 'string', default: 'docs/results', describe: 'where summaries, tables and figures go' })
+  .option('dry-run', { type: 'boolean', default: false, describe: 'print the commands only' })
+  .strict()
+  .help()
+  .parse();
+
+const parts = new Set<Part>(argv.part ?? PARTS);
+const out = argv.out;
+const timingsFile = path.join(out, 'timings.json');
+mkdirSync(path.join(out, 'runs'), { recursive: true });
+const timings: Timing[] = existsSync(timingsFile) ? JSON.parse(readFileSync(timingsFile, 'utf8')) : [];
+
+function runName(config: string, seed: number): string {
+  const doc = YAML.parse(readFileSync(config, 'utf8')) as { name?: string };
+  const base = path.basename(config).replace(/\.ya?ml$/, '');
+  return (doc.name ?? `${path.basename(path.dirname(config))}-${base}-s{seed}`).replaceAll('{seed}', String(seed));
+}
+
+function copySummary(runDir: string, name: string): void {
+  const dest = path.join(out, 'runs', name);
+  mkdirSync(path.join(dest, 'eval'), { recursive: true });
+  for (const f of ['config.yaml', 'summary.csv', 'metrics.jsonl', 'eval/test.json', 'eval/val.json'])
+    if (existsSync(path.join(runDir, f))) cpSync(path.join(runDir, f), path.join(dest, f));
+}
+
+const started = Date.now();
+for (const r of PLAN.filter((p) => parts.has(p.part))) {
+  const name = runName(r.config, r.seed);
+  const runDir = path.join('runs', name);
+  const cmd = ['run', '--silent', 'train', '--config', r.config, '--set', `seed=${r.seed}`];
+  if (existsSync(path.join(runDir, 'eval', 'test.json'))) {
+    process.stdout.write(`[reproduce] ${name}: done already\n`);
+    copySummary(runDir, name);
+    continue;
+  }
+  const resume = existsSync(path.join(runDir, 'checkpoints', 'last', 'model.json'));
+  const args = resume ? ['run', '--silent', 'train', '--resume', runDir] : cmd;
+  process.stdout.write(`[reproduce] pnpm ${args.join(' ')}\n`);
+  if (argv['dry-run']) continue;
+  const t0 = Date.now();
+  const res = spawnSync('pnpm', args, {
+    stdio: ['ignore', 'inherit', 'inherit'],
+    env: { ...process.env, FORCE_COLOR: '0' },
+  });
+  const seconds = (Date.now() - t0) / 1000;
+  const prev = timings.findIndex((t) => t.name === name);
+  const entry = {
+    name,
+    part: r.part,
+    config: r.config,
+    seed: r.seed,
+    seconds: (prev >= 0 && resume ? timings[prev].seconds : 0) + seconds,
+    status: res.status,
+  };
+  if (prev >= 0) timings[prev] = entry;
+  else timings.push(entry);
+  writeFileSync(timingsFile, `${JSON.stringify(timings, null, 2)}\n`);
+  if (res.status !== 0) process.stdout.write(`[reproduce] ${name} exited with ${res.status}; continuing\n`);
+  else copySummary(runDir, name);
+}
+if (!argv['dry-run']) {
+  const runs = path.join(out, 'runs');
+  spawnSync(
+    'pnpm',
+    [
+      'run',
+      '--silent',
+      'tables',
+      '--runs',
+      runs,
+      '--out',
+      path.join(out, 'tables.md'),
+      '--csv',
+      path.join(out, 'tables.csv'),
+      '--quiet',
+    ],
+    { stdio: 'inherit' },
+  );
+  spawnSync('pnpm', ['run', '--silent', 'plots', '--runs', runs, '--out', path.join(out, 'figures')], {
+    stdio: 'inherit',
+  });
+  process.stdout.write(`[reproduce] finished in ${((Date.now() - started) / 60000).toFixed(1)} min\n`);
+}
