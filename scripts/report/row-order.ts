@@ -5,6 +5,7 @@
 
 export const PAPER_ROW_ORDER: readonly string[] = [
   'Vanilla',
+  'MSE',
   'SMOTER',
   'SMOGN',
   'Focal-R',
@@ -27,6 +28,8 @@ export const PAPER_ROW_ORDER: readonly string[] = [
   'Balanced MSE (GAI)',
   'Balanced MSE (BMC)',
   'Balanced MSE (BNI)',
+  'Balanced MSE (GAI, learnable σ)',
+  'Balanced MSE (BMC, learnable σ)',
 ];
 
 /** The key rows are grouped and matched by: lower case, single spaces, " + " around plus signs. */

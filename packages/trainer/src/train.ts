@@ -273,12 +273,13 @@ export async function train(opts: TrainOptions): Promise<TrainResult> {
         `${c.schedule.epochs} epochs, selection: ${selectSplit} ${metric}, backend ${backend}`,
     );
 
+    // loss, samples and seconds since the last summary row (one row per evaluated epoch)
+    let acc = { ...state.partial };
     for (let epoch = state.position.epoch; epoch < c.schedule.epochs; epoch++) {
       const lr = learningRateAt(c, epoch);
       opt.setLearningRate(lr);
       const evaluated = (epoch + 1) % c.evalEvery === 0 || epoch + 1 === c.schedule.epochs;
       const skip = state.position.batch;
-      const acc = skip ? state.partial : { lossSum: 0, count: 0, seconds: 0 };
       reporter.startEpoch(epoch, c.schedule.epochs, data.stepsPerEpoch, skip, evaluated || data.family !== 'linear');
       let t0 = performance.now();
       let done = 0;
@@ -326,7 +327,7 @@ export async function train(opts: TrainOptions): Promise<TrainResult> {
       reporter.endEpoch();
       await fdsPass(net, data, c, epoch);
       state.position = { epoch: epoch + 1, batch: 0 };
-      state.partial = { lossSum: 0, count: 0, seconds: 0 };
+      state.partial = { ...acc };
       if (!evaluated) continue;
       const e = await evaluate(net, data, selectSplit, c);
       const value = selectionValue(e.metrics, metric);
@@ -343,6 +344,8 @@ export async function train(opts: TrainOptions): Promise<TrainResult> {
         seconds: acc.seconds,
       };
       state.history.push(row);
+      acc = { lossSum: 0, count: 0, seconds: 0 };
+      state.partial = { ...acc };
       if (isBest) await saveState(checkpointDir(runDir, 'best'), net, opt, criterion, c, state);
       await saveState(checkpointDir(runDir, 'last'), net, opt, criterion, c, state);
       files.writeSummary(state.history);

@@ -9,6 +9,7 @@ import { describeBackend, initBackend } from '@bmse/backend';
 import yargs from 'yargs';
 import { hideBin } from 'yargs/helpers';
 import { BUILTIN_CONFIG } from '../config/builtin.js';
+import { defaultsFor } from '../config/defaults.js';
 import { ConfigError, loadConfig, resolveConfig } from '../config/load.js';
 import type { RunConfig } from '../config/schema.js';
 import { formatShotTable } from '../eval/shot-table.js';
@@ -73,6 +74,21 @@ async function evalCommand(argv: { checkpoint: string; split: 'val' | 'test'; js
   return 0;
 }
 
+/** Every config key with its IMDB-WIKI-DIR default, for `train --help`. */
+export function configOptionsHelp(): string {
+  const lines: string[] = [];
+  const walk = (o: unknown, prefix: string) => {
+    if (o && typeof o === 'object' && !Array.isArray(o)) for (const [k, v] of Object.entries(o)) walk(v, prefix ? `${prefix}.${k}` : k);
+    else lines.push(`  ${prefix} = ${JSON.stringify(o)}`);
+  };
+  walk({ name: '<file name>-s{seed}', row: 'custom', ...defaultsFor('imdb-wiki-dir') }, '');
+  return [
+    'Config options (YAML keys; override with --set key=value). Defaults shown for imdb-wiki-dir;',
+    'nyud2-dir and the synthetic sets change some (packages/trainer/README.md has the full table):',
+    ...lines,
+  ].join('\n');
+}
+
 export async function main(args: string[]): Promise<number> {
   let code = 0;
   const run = (fn: () => Promise<number>) => async () => {
@@ -100,7 +116,8 @@ export async function main(args: string[]): Promise<number> {
             describe: 'override one option, e.g. --set optimizer.lr=1e-4 --set bmse.enabled=true',
           })
           .option('out', { type: 'string', describe: 'run folder (default runs/<name>)' })
-          .option('resume', { type: 'string', describe: 'continue the run in this folder from checkpoints/last' }),
+          .option('resume', { type: 'string', describe: 'continue the run in this folder from checkpoints/last' })
+          .epilog(configOptionsHelp()),
       (argv) => run(() => trainCommand(argv))(),
     )
     .command(
