@@ -137,7 +137,7 @@ function datasetFigures(dataset: Dataset, runs: readonly Run[], notes: string[])
         name: 'synthetic-1d-fits',
         spec: synthetic1dSpec({
           title: `${title}: fitted regressors and predicted label distributions`,
-          subtitle: `lowest seed of each method (${methods.map((m) => `${m.row}: seed ${m.seed}`).join('; ')})`,
+          subtitle: `lowest seed of each method (${[...new Set(methods.map((m) => `seed ${m.seed}`))].join(', ')})`,
           methods,
           trainBars: densityBars(hist, axis),
         }),

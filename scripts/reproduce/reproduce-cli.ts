@@ -12,15 +12,7 @@ import YAML from 'yaml';
 import yargs from 'yargs';
 import { hideBin } from 'yargs/helpers';
 import { PARTS, type Part, PLAN } from './plan.js';
-
-interface Timing {
-  name: string;
-  part: Part;
-  config: string;
-  seed: number;
-  seconds: number;
-  status: number | null;
-}
+import { type Timing, writeResultsReadme } from './results-readme.js';
 
 const argv = await yargs(hideBin(process.argv))
   .option('part', { choices: PARTS, array: true, describe: 'parts to run (default: all, in order)' })
@@ -105,5 +97,6 @@ if (!argv['dry-run']) {
   spawnSync('pnpm', ['run', '--silent', 'plots', '--runs', runs, '--out', path.join(out, 'figures')], {
     stdio: 'inherit',
   });
+  writeResultsReadme(out, timings);
   process.stdout.write(`[reproduce] finished in ${((Date.now() - started) / 60000).toFixed(1)} min\n`);
 }
