@@ -235,6 +235,13 @@ export async function train(opts: TrainOptions): Promise<TrainResult> {
   await ensureDataset(c, (l) => reporter.info(l));
   const data = await openTaskData(c);
   const net = createNet(c, data);
+  const out = net.model.outputs[0].shape;
+  if (
+    data.family === 'depth' &&
+    data.targetShape &&
+    !tf.util.arraysEqual(out.slice(1, 3) as number[], data.targetShape)
+  )
+    throw new Error(`depth net output [${out}] does not match the training depth maps [${data.targetShape}]`);
   const criterion = createCriterion(c, data);
   const opt = createOptimizer(c);
   const metric = selectionMetric(c);

@@ -19,3 +19,11 @@ describe('learning-rate schedules', () => {
     expect(learningRateAt(c, 500)).toBeCloseTo((1e-3 * (1 + Math.SQRT1_2)) / 2, 15);
   });
 });
+
+describe('depth net output size', () => {
+  it('is 2·⌈⌈H/2⌉/2⌉: the paper crop gives the official 114×152, odd CPU crops round up', async () => {
+    const { depthOutputSize } = await import('../src/data/task-data.js');
+    expect(depthOutputSize([228, 304])).toEqual([114, 152]);
+    expect(depthOutputSize([114, 152])).toEqual([58, 76]);
+  });
+});

@@ -78,7 +78,8 @@ async function evalCommand(argv: { checkpoint: string; split: 'val' | 'test'; js
 export function configOptionsHelp(): string {
   const lines: string[] = [];
   const walk = (o: unknown, prefix: string) => {
-    if (o && typeof o === 'object' && !Array.isArray(o)) for (const [k, v] of Object.entries(o)) walk(v, prefix ? `${prefix}.${k}` : k);
+    if (o && typeof o === 'object' && !Array.isArray(o))
+      for (const [k, v] of Object.entries(o)) walk(v, prefix ? `${prefix}.${k}` : k);
     else lines.push(`  ${prefix} = ${JSON.stringify(o)}`);
   };
   walk({ name: '<file name>-s{seed}', row: 'custom', ...defaultsFor('imdb-wiki-dir') }, '');

@@ -54,6 +54,8 @@ export interface TaskData {
   readonly trainTargets: number[][];
   /** input shape of one sample */
   readonly inputShape: number[];
+  /** depth: [h, w] of the training depth maps (= the network's output) */
+  readonly targetShape?: [number, number];
   /** batches of one training epoch; the order and augmentation are keyed by (seed, epoch) */
   train(epoch: number): AsyncIterable<TrainBatch>;
   /** the pass that collects FDS statistics after an epoch (IMDB: the train loader; NYUD2: the FDS subset) */
@@ -124,6 +126,14 @@ async function openAgeTask(c: RunConfig): Promise<TaskData> {
   };
 }
 
+/**
+ * The depth net's output size for an H×W input: twice the ResNet layer1 map, 2·⌈⌈H/2⌉/2⌉ (conv1 and the
+ * max-pool both round up). 228×304 → 114×152 as the official code; CPU crops like 114×152 give 58×76.
+ */
+export function depthOutputSize([h, w]: [number, number]): [number, number] {
+  return [2 * Math.ceil(Math.ceil(h / 2) / 2), 2 * Math.ceil(Math.ceil(w / 2) / 2)];
+}
+
 async function openDepthTask(c: RunConfig): Promise<TaskData> {
   const common = {
     dir: c.data.dir,
@@ -132,9 +142,17 @@ async function openDepthTask(c: RunConfig): Promise<TaskData> {
     crop: c.data.crop,
     prefetch: c.data.prefetch,
   };
-  const train = await openNyud2Dir({ ...common, split: 'train', batchSize: c.data.batchSize, augment: c.data.augment });
+  // training targets at the network's output size (spec §2.3: 114×152 for the paper's 228×304 crop)
+  const depthSize = depthOutputSize(c.data.crop);
+  const train = await openNyud2Dir({
+    ...common,
+    depthSize,
+    split: 'train',
+    batchSize: c.data.batchSize,
+    augment: c.data.augment,
+  });
   const fds = c.fds.enabled
-    ? await openNyud2Dir({ ...common, split: 'fds', batchSize: c.data.batchSize, augment: false })
+    ? await openNyud2Dir({ ...common, depthSize, split: 'fds', batchSize: c.data.batchSize, augment: false })
     : null;
   const test = await openNyud2Dir({ ...common, split: 'test', batchSize: c.data.evalBatchSize || 1, augment: false });
   // spec §1.7 per-pixel weights from the training pixel histogram (official nyud2-dir/loaddata.py)
@@ -163,6 +181,7 @@ async function openDepthTask(c: RunConfig): Promise<TaskData> {
     trainLabels: [],
     trainTargets: [],
     inputShape: [c.data.crop[0], c.data.crop[1], 3],
+    targetShape: depthSize,
     async *train(epoch) {
       for await (const b of train.batches({ epoch })) {
         b.mask?.dispose();

@@ -102,6 +102,8 @@ export function createCriterion(c: RunConfig, data: TaskData): Criterion {
       loss(pred, target, _w, keep) {
         return tf.tidy(() => {
           if (data.family !== 'depth') return b.call(pred, target);
+          if (!tf.util.arraysEqual(pred.shape, target.shape))
+            throw new Error(`Balanced MSE on depth: prediction [${pred.shape}] and target [${target.shape}] differ`);
           if (!keep) return tf.scalar(0);
           const p = gatherPixels(tf.reshape(pred, [-1]), keep).reshape([-1, 1]);
           const y = tf.gather(tf.reshape(target, [-1]), keep).reshape([-1, 1]);
