@@ -1,15 +1,8 @@
-/** The datasets a run can name in `data.dataset`, their metric family and the order the report lists them in. */
+/** The datasets a run can name in `data.dataset` (the trainer's list), their metric family and the order the report lists them in. */
+import { DATASETS, type DatasetName } from '@bmse/trainer';
 
-export const DATASETS = [
-  'imdb-wiki-dir',
-  'agedb-dir',
-  'nyud2-dir',
-  'synthetic-1d',
-  'synthetic-2d',
-  'synthetic-age',
-  'synthetic-depth',
-] as const;
-export type Dataset = (typeof DATASETS)[number];
+export { DATASETS } from '@bmse/trainer';
+export type Dataset = DatasetName;
 
 /** age-like sets report { n, numLabels, mse, mae, gm, bmse, bmae } (spec §5.1); depth sets { n, rmse, …, delta3 } (spec §5.2). */
 export type Family = 'age' | 'depth';

@@ -15,12 +15,11 @@ const REQUIRED: Record<string, string> = {
   'nyud2-dir': 'nyu2_train.csv',
 };
 
-/** The generator options that identify a synthetic image dataset (compared with meta.json). */
-export function syntheticIdentity(c: RunConfig): Record<string, unknown> | null {
+/** The generator options of a synthetic image dataset (what writeSyntheticAge / writeSyntheticDepth get). */
+function generatorOptions(c: RunConfig) {
   const s = c.data.synthetic;
   if (c.data.dataset === 'synthetic-age')
     return {
-      generator: 'synthetic-age',
       seed: s.seed,
       size: s.size,
       shape: s.shape,
@@ -31,16 +30,26 @@ export function syntheticIdentity(c: RunConfig): Record<string, unknown> | null 
     };
   if (c.data.dataset === 'synthetic-depth')
     return {
-      generator: 'synthetic-depth',
       seed: s.seed,
       nTrain: s.nTrain,
       nTest: s.nTest,
       width: s.width,
       height: s.height,
+      framesPerScene: s.framesPerScene,
+      fdsSubset: s.fdsSubset,
       crop: c.data.crop,
       shortSide: c.data.shortSide,
     };
   return null;
+}
+
+/** The options that identify a synthetic image dataset (compared with the meta.json its generator wrote). */
+export function syntheticIdentity(c: RunConfig): Record<string, unknown> | null {
+  const o = generatorOptions(c);
+  if (!o) return null;
+  if ('size' in o) return { generator: 'synthetic-age', ...o };
+  const { framesPerScene: _f, fdsSubset: _s, ...rest } = o;
+  return { generator: 'synthetic-depth', ...rest };
 }
 
 /** Generates or checks the dataset; `log` receives one line per action. */
@@ -69,32 +78,11 @@ export async function ensureDataset(c: RunConfig, log: (line: string) => void = 
       );
     return;
   }
-  const s = c.data.synthetic;
   const t0 = Date.now();
   log(`generating ${c.data.dataset} into ${dir} ...`);
   // meta.json is written last by the generators, so an interrupted generation is redone
-  if (c.data.dataset === 'synthetic-age') {
-    await writeSyntheticAge(dir, {
-      seed: s.seed,
-      size: s.size,
-      shape: s.shape,
-      maxCount: s.maxCount,
-      minCount: s.minCount,
-      maxSize: s.maxSize,
-      noise: s.noise,
-    });
-  } else {
-    await writeSyntheticDepth(dir, {
-      seed: s.seed,
-      nTrain: s.nTrain,
-      nTest: s.nTest,
-      width: s.width,
-      height: s.height,
-      framesPerScene: s.framesPerScene,
-      fdsSubset: s.fdsSubset,
-      crop: c.data.crop,
-      shortSide: c.data.shortSide,
-    });
-  }
+  const o = generatorOptions(c);
+  if (o && 'size' in o) await writeSyntheticAge(dir, o);
+  else if (o) await writeSyntheticDepth(dir, o);
   log(`generated ${c.data.dataset} in ${((Date.now() - t0) / 1000).toFixed(1)} s`);
 }
