@@ -26,7 +26,10 @@ describe('depth net output size', () => {
     expect(depthOutputSize([228, 304])).toEqual([114, 152]);
     expect(depthOutputSize([114, 152])).toEqual([58, 76]);
     const { createDepthNet } = await import('@bmse/models');
-    for (const crop of [[114, 152], [66, 90]] as [number, number][]) {
+    for (const crop of [
+      [114, 152],
+      [66, 90],
+    ] as [number, number][]) {
       const net = createDepthNet({ encoder: 'resnet18', inputShape: [...crop, 3], widthMultiplier: 0.125 });
       expect(net.model.outputs[0].shape.slice(1, 3)).toEqual(depthOutputSize(crop));
       net.dispose();
