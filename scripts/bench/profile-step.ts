@@ -1,8 +1,12 @@
 /**
  * Per-kernel time of one training step on the current backend (development aid):
- * `tsx --conditions=source scripts/bench/profile-step.ts <backend> <net> <batch> <size>`.
+ * `tsx --conditions=source scripts/bench/profile-step.ts <backend> <net> <batch> <size>`; net: conv3,
+ * resnet18, resnet50 or depth (the depth net, ResNet-50 encoder); size: 64 or HxW (228x304).
+ * PROFILE_DETAIL=<kernel>[,<kernel>…] splits those kernels' time by input shapes; PROFILE_FORWARD=1
+ * profiles an inference forward pass instead.
  */
 import { FusedAdam, initBackend, tf } from '@bmse/backend';
+import { createDepthNet } from '@bmse/models';
 import { buildNet, type NetName } from './nets.js';
 
 const [backendName = 'wasm', net = 'conv3', batch = '32', size = '64'] = process.argv.slice(2);
@@ -16,7 +20,7 @@ for (const k of tf.getKernelsForBackend(info.backend)) {
     kernelFunc: (args) => {
       const t0 = performance.now();
       const out = inner(args);
-      const detail = process.env.PROFILE_DETAIL === k.kernelName;
+      const detail = (process.env.PROFILE_DETAIL ?? '').split(',').includes(k.kernelName);
       const key = detail
         ? `${k.kernelName} ${Object.values(args.inputs)
             .map((t) => `[${t?.shape}]`)
@@ -30,14 +34,21 @@ for (const k of tf.getKernelsForBackend(info.backend)) {
     },
   });
 }
-const model = buildNet(net as NetName, [Number(size), Number(size), 3]);
+const [h, w = h] = size.split('x').map(Number);
+const model =
+  net === 'depth'
+    ? createDepthNet({ encoder: 'resnet50', inputShape: [h, w, 3], seed: 1 }).model
+    : buildNet(net as NetName, [h, w, 3]);
 const optimizer = new FusedAdam({ learningRate: 1e-3 });
-const x = tf.randomNormal([Number(batch), Number(size), Number(size), 3]);
-const y = tf.randomNormal([Number(batch), 1]);
-const step = () =>
-  optimizer
-    .minimize(() => tf.losses.meanSquaredError(y, model.apply(x, { training: true }) as tf.Tensor), true)
-    ?.dataSync();
+const x = tf.randomNormal([Number(batch), h, w, 3]);
+const y = tf.randomNormal(model.outputs[0].shape.map((d) => d ?? Number(batch)));
+const step =
+  process.env.PROFILE_FORWARD === '1'
+    ? () => tf.tidy(() => (model.apply(x, { training: false }) as tf.Tensor).dataSync())
+    : () =>
+        optimizer
+          .minimize(() => tf.losses.meanSquaredError(y, model.apply(x, { training: true }) as tf.Tensor), true)
+          ?.dataSync();
 step();
 totals.clear();
 const t0 = performance.now();
@@ -46,5 +57,5 @@ const wall = performance.now() - t0;
 const rows = [...totals.entries()].sort((a, b) => b[1].ms - a[1].ms);
 const sum = rows.reduce((s, [, v]) => s + v.ms, 0);
 console.log(`step ${wall.toFixed(1)} ms, kernels ${sum.toFixed(1)} ms`);
-for (const [name, v] of rows.slice(0, 25))
+for (const [name, v] of rows.slice(0, Number(process.env.PROFILE_ROWS ?? 25)))
   console.log(`${name.padEnd(28)} ${v.ms.toFixed(1).padStart(8)} ms ${String(v.calls).padStart(5)} calls`);

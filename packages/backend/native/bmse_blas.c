@@ -1,6 +1,7 @@
 /*
  * Optional native kernels for @bmse/backend: 2-D convolution forward and both
- * gradients as im2col + OpenBLAS sgemm, computed in place on tfjs wasm-heap
+ * gradients as im2col + OpenBLAS sgemm (or, for few output channels, GEMMs over
+ * input positions against all filter taps), computed in place on tfjs wasm-heap
  * memory (Float32Array views passed from JavaScript). NHWC activations,
  * [KH, KW, Cin, Cout] filters, as tfjs. Geometry (Int32Array, 13 values):
  * N, H, W, Cin, OH, OW, Cout, KH, KW, strideH, strideW, padTop, padLeft.
@@ -95,6 +96,135 @@ static void col2im_add(const float *cols, float *dx, const Geom *g, size_t m0, s
   }
 }
 
+/* ---- few output channels: "kernel to row" ----
+   im2col makes K = KH*KW*C columns per output position and multiplies by a filter with CO
+   columns: with CO = 16 and C = 2048 (the depth net's MFF 5x5 convolutions) that is a
+   51,200-wide buffer written and read for a 16-column product, memory bound. Here the GEMMs
+   run over input positions q = (n, ih, iw) against all T = KH*KW taps at once, P = T*CO
+   columns:
+     forward          Z[q, (t, co)] = sum_c x[q, c] w[t, c, co];  y[p(q, t), co] += Z[q, t, co]
+     backprop input   D[q, (t, co)] = dy[p(q, t), co] (0 where tap t of q feeds no output);
+                      dx[q, c] = sum_(t, co) D[q, t, co] w[t, c, co]
+     backprop filter  dw[t, c, co] = sum_q x[q, c] D[q, t, co]
+   where p(q, t) is the output position that input position q feeds through tap t. Every
+   product has C or P >= 4*CO*SH*SW columns and no im2col buffer; with stride s the forward
+   computes s*s times the needed products, so it is used only while CO*SH*SW is small next to C. */
+
+static int use_small_cout(const Geom *g) {
+  return g->CO <= 32 && g->KH * g->KW > 1 && (size_t)g->CO * g->SH * g->SW * 4 <= (size_t)g->C;
+}
+
+/* output index (n*OH + oh)*OW + ow fed by input (n, ih, iw) through tap (kh, kw), or -1 */
+static inline long out_index(const Geom *g, int n, int ih, int iw, int kh, int kw) {
+  const int a = ih + g->PT - kh, b = iw + g->PL - kw;
+  if (a < 0 || b < 0 || a % g->SH || b % g->SW) return -1;
+  const int oh = a / g->SH, ow = b / g->SW;
+  if (oh >= g->OH || ow >= g->OW) return -1;
+  return ((long)n * g->OH + oh) * g->OW + ow;
+}
+
+/* w[t, c, co] -> wc[c, t*CO + co] (malloc'd; NULL when out of memory) */
+static float *taps_as_columns(const float *w, const Geom *g) {
+  const size_t T = (size_t)g->KH * g->KW, C = g->C, CO = g->CO, P = T * CO;
+  float *wc = (float *)malloc(C * P * sizeof(float));
+  if (!wc) return NULL;
+  for (size_t t = 0; t < T; t++)
+    for (size_t c = 0; c < C; c++) memcpy(wc + c * P + t * CO, w + (t * C + c) * CO, CO * sizeof(float));
+  return wc;
+}
+
+/* input positions per band: the budget, at least 256 rows per GEMM */
+static size_t band_rows(const Geom *g, size_t P) {
+  const size_t Q = (size_t)g->N * g->H * g->W;
+  size_t rows = cols_budget / P;
+  if (rows < 256) rows = 256;
+  return rows < Q ? rows : Q;
+}
+
+/* D[q - q0, (t, co)] for input positions q0..q1-1 */
+static void gather_dy(const float *dy, float *d, const Geom *g, size_t q0, size_t q1) {
+  const size_t CO = g->CO, P = (size_t)g->KH * g->KW * CO, img = (size_t)g->H * g->W;
+  for (size_t q = q0; q < q1; q++) {
+    const int n = (int)(q / img), r = (int)(q % img), ih = r / g->W, iw = r % g->W;
+    float *row = d + (q - q0) * P;
+    for (int kh = 0; kh < g->KH; kh++)
+      for (int kw = 0; kw < g->KW; kw++) {
+        float *dst = row + ((size_t)kh * g->KW + kw) * CO;
+        const long p = out_index(g, n, ih, iw, kh, kw);
+        if (p < 0) memset(dst, 0, CO * sizeof(float));
+        else memcpy(dst, dy + (size_t)p * CO, CO * sizeof(float));
+      }
+  }
+}
+
+static int conv_forward_small_cout(const float *x, const float *w, float *y, const Geom *g) {
+  const size_t CO = g->CO, P = (size_t)g->KH * g->KW * CO, Q = (size_t)g->N * g->H * g->W, img = (size_t)g->H * g->W;
+  const size_t step = band_rows(g, P);
+  float *wc = taps_as_columns(w, g), *z = scratch_floats(step * P);
+  if (!wc || !z) {
+    free(wc);
+    return -1;
+  }
+  memset(y, 0, sizeof(float) * (size_t)g->N * g->OH * g->OW * CO);
+  for (size_t q0 = 0; q0 < Q; q0 += step) {
+    const size_t q1 = q0 + step < Q ? q0 + step : Q;
+    cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, (int)(q1 - q0), (int)P, g->C, 1.f, x + q0 * g->C, g->C, wc,
+                (int)P, 0.f, z, (int)P);
+    for (size_t q = q0; q < q1; q++) {
+      const int n = (int)(q / img), r = (int)(q % img), ih = r / g->W, iw = r % g->W;
+      const float *zrow = z + (q - q0) * P;
+      for (int kh = 0; kh < g->KH; kh++)
+        for (int kw = 0; kw < g->KW; kw++) {
+          const long p = out_index(g, n, ih, iw, kh, kw);
+          if (p < 0) continue;
+          float *dst = y + (size_t)p * CO;
+          const float *src = zrow + ((size_t)kh * g->KW + kw) * CO;
+          for (size_t co = 0; co < CO; co++) dst[co] += src[co];
+        }
+    }
+  }
+  free(wc);
+  return 0;
+}
+
+static int conv_backprop_input_small_cout(const float *dy, const float *w, float *dx, const Geom *g) {
+  const size_t P = (size_t)g->KH * g->KW * g->CO, Q = (size_t)g->N * g->H * g->W;
+  const size_t step = band_rows(g, P);
+  float *wc = taps_as_columns(w, g), *d = scratch_floats(step * P);
+  if (!wc || !d) {
+    free(wc);
+    return -1;
+  }
+  for (size_t q0 = 0; q0 < Q; q0 += step) {
+    const size_t q1 = q0 + step < Q ? q0 + step : Q;
+    gather_dy(dy, d, g, q0, q1);
+    cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, (int)(q1 - q0), g->C, (int)P, 1.f, d, (int)P, wc, (int)P, 0.f,
+                dx + q0 * g->C, g->C);
+  }
+  free(wc);
+  return 0;
+}
+
+static int conv_backprop_filter_small_cout(const float *x, const float *dy, float *dw, const Geom *g) {
+  const size_t T = (size_t)g->KH * g->KW, C = g->C, CO = g->CO, P = T * CO, Q = (size_t)g->N * g->H * g->W;
+  const size_t step = band_rows(g, P);
+  float *dwc = (float *)malloc(C * P * sizeof(float)), *d = scratch_floats(step * P);
+  if (!dwc || !d) {
+    free(dwc);
+    return -1;
+  }
+  for (size_t q0 = 0; q0 < Q; q0 += step) {
+    const size_t q1 = q0 + step < Q ? q0 + step : Q;
+    gather_dy(dy, d, g, q0, q1);
+    cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, (int)C, (int)P, (int)(q1 - q0), 1.f, x + q0 * C, (int)C, d,
+                (int)P, q0 == 0 ? 0.f : 1.f, dwc, (int)P);
+  }
+  for (size_t t = 0; t < T; t++)
+    for (size_t c = 0; c < C; c++) memcpy(dw + (t * C + c) * CO, dwc + c * P + t * CO, CO * sizeof(float));
+  free(dwc);
+  return 0;
+}
+
 /* y = conv(x, w) */
 static int conv_forward(const float *x, const float *w, float *y, const Geom *g) {
   const size_t K = (size_t)g->KH * g->KW * g->C, M = (size_t)g->N * g->OH * g->OW;
@@ -102,6 +232,7 @@ static int conv_forward(const float *x, const float *w, float *y, const Geom *g)
     cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, (int)M, g->CO, g->C, 1.f, x, g->C, w, g->CO, 0.f, y, g->CO);
     return 0;
   }
+  if (use_small_cout(g)) return conv_forward_small_cout(x, w, y, g);
   const size_t step = tile_rows(g);
   float *cols = scratch_floats((step < M ? step : M) * K);
   if (!cols) return -1;
@@ -121,6 +252,7 @@ static int conv_backprop_input(const float *dy, const float *w, float *dx, const
     cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, (int)M, g->C, g->CO, 1.f, dy, g->CO, w, g->CO, 0.f, dx, g->C);
     return 0;
   }
+  if (use_small_cout(g)) return conv_backprop_input_small_cout(dy, w, dx, g);
   const size_t step = tile_rows(g);
   float *cols = scratch_floats((step < M ? step : M) * K);
   if (!cols) return -1;
@@ -141,6 +273,7 @@ static int conv_backprop_filter(const float *x, const float *dy, float *dw, cons
     cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, g->C, g->CO, (int)M, 1.f, x, g->C, dy, g->CO, 0.f, dw, g->CO);
     return 0;
   }
+  if (use_small_cout(g)) return conv_backprop_filter_small_cout(x, dy, dw, g);
   const size_t step = tile_rows(g);
   float *cols = scratch_floats((step < M ? step : M) * K);
   if (!cols) return -1;

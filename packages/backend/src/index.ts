@@ -10,9 +10,11 @@ export {
 } from './init-backend.js';
 export { loadNativeBlas, openBlasCoreTypeFor } from './native/blas.js';
 export { type BatchNormTrainingResult, batchNormTraining } from './ops/batch-norm-training.js';
-export { type AdamUpdateAttrs, adamUpdate, adamUpdateArrays } from './optim/adam-update.js';
+export { type AdamUpdateAttrs, adamUpdate, adamUpdateArrays, adamUpdateInPlace } from './optim/adam-update.js';
 export { FusedAdam, type FusedAdamOptions } from './optim/fused-adam.js';
+export { leanGradients, leanVariableGrads } from './optim/lean-gradients.js';
 export { tf } from './tf.js';
 export { conv2DBackpropFilterWasm } from './wasm/conv2d-backprop-filter.js';
 export { conv2DBackpropInputWasm, phaseAxis } from './wasm/conv2d-backprop-input.js';
+export { updateRunningAverage } from './wasm/in-place.js';
 export { registerWasmTrainingKernels } from './wasm/register-training-kernels.js';

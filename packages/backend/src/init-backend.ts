@@ -10,6 +10,7 @@ import { registerBatchNormTrainingKernels } from './ops/batch-norm-training.js';
 import { registerAdamUpdateKernels } from './optim/adam-update.js';
 import { registerReluGrad } from './relu-grad.js';
 import { tf } from './tf.js';
+import { guardWasmMalloc, type WasmModuleHeap } from './wasm/heap.js';
 import { registerWasmTrainingKernels } from './wasm/register-training-kernels.js';
 import { wasmKernelSettings } from './wasm/settings.js';
 import { unrefWasmWorkers, withWasmThreads } from './wasm/threads.js';
@@ -129,8 +130,9 @@ async function initWasm(threads: number, native: boolean, skipped: SkippedBacken
   const start = () => tf.setBackend('wasm');
   const ok = threads > 1 ? await withWasmThreads(threads, start) : await start();
   if (!ok) throw new Error('the wasm backend failed to initialise');
-  const backend = tf.backend() as unknown as { wasm: unknown };
+  const backend = tf.backend() as unknown as { wasm: WasmModuleHeap };
   unrefWasmWorkers(backend.wasm);
+  guardWasmMalloc(backend.wasm);
   const blas = native ? loadNativeBlas(threads) : ({ ok: false, reason: 'disabled by option native: false' } as const);
   wasmKernelSettings.native = blas.ok ? blas.blas : null;
   return {

@@ -1,7 +1,8 @@
 /**
  * The wasm Conv2DBackpropFilter / Conv2DBackpropInput kernels against the cpu
  * backend over strides 1/2/3, kernel sizes 1/3/5/7, same/valid padding, batch
- * 1..8, channels up to 64 and odd spatial sizes; and against float64 finite
+ * 1..8, channels up to 64 and odd spatial sizes, few output channels next to many
+ * input channels (the native kernels' tap-column GEMMs); and against float64 finite
  * differences of the convolution itself.
  */
 import { tf } from '@bmse/backend';
@@ -41,6 +42,19 @@ for (const stride of [1, 2, 3]) {
     }
   }
 }
+
+/**
+ * Few output channels next to many input channels (CO * stride^2 * 4 <= Cin, CO <= 32, k > 1): the
+ * native kernels' GEMMs over input positions against all taps (the depth net's MFF 5x5 convolutions
+ * to 16 channels, its final 5x5 convolution to 1), at strides 1, 2, 3, odd sizes, same and valid.
+ */
+const fewOutputCases: Case[] = [
+  { n: 2, h: 13, w: 11, cin: 64, cout: 16, k: 5, stride: 1, pad: 'same' },
+  { n: 1, h: 9, w: 7, cin: 8, cout: 1, k: 3, stride: 1, pad: 'valid' },
+  { n: 3, h: 11, w: 9, cin: 48, cout: 3, k: 5, stride: 2, pad: 'same' },
+  { n: 2, h: 10, w: 7, cin: 32, cout: 2, k: 3, stride: 2, pad: 'valid' },
+  { n: 2, h: 14, w: 13, cin: 40, cout: 1, k: 5, stride: 3, pad: 'same' },
+];
 
 function inputs(c: Case) {
   const x = tf.tensor4d(seeded(c.n * c.h * c.w * c.cin, 1), [c.n, c.h, c.w, c.cin]);
@@ -112,6 +126,34 @@ describe.each(kernelVariants())('conv2d gradients on wasm (%s kernels)', (_varia
     expect(maxAbs(cpuDw)).toBeGreaterThan(0.1);
   });
 
+  it.each(fewOutputCases.map((c) => [label(c), c] as const))(
+    'few output channels match the cpu backend: %s',
+    async (_, c) => {
+      const [cpuDx, cpuDw] = await on('cpu', () => grads(c));
+      const [wasmDx, wasmDw] = await on('wasm', () => grads(c));
+      expect(maxAbsDiff(wasmDx, cpuDx)).toBeLessThanOrEqual(1e-5 * Math.max(1, maxAbs(cpuDx)));
+      expect(maxAbsDiff(wasmDw, cpuDw)).toBeLessThanOrEqual(1e-5 * Math.max(1, maxAbs(cpuDw)));
+      expect(maxAbs(cpuDw)).toBeGreaterThan(0.1);
+    },
+  );
+
+  it('few output channels: forward and gradients in bands of input positions (band edges inside rows and images)', async () => {
+    const c: Case = { n: 2, h: 13, w: 11, cin: 64, cout: 16, k: 5, stride: 1, pad: 'same' }; // 286 positions
+    const f = () => {
+      const { x, filter } = inputs(c);
+      return [tf.conv2d(x, filter, c.stride, c.pad), ...grads(c)];
+    };
+    const ref = await on('cpu', f);
+    wasmKernelSettings.native?.setColsBudget(1); // 256 positions per band
+    try {
+      const got = await on('wasm', f);
+      for (let i = 0; i < ref.length; i++)
+        expect(maxAbsDiff(got[i], ref[i])).toBeLessThanOrEqual(1e-5 * maxAbs(ref[i]));
+    } finally {
+      wasmKernelSettings.native?.setColsBudget(1024 * 1024);
+    }
+  });
+
   it('compute forward and gradients in batch chunks when the im2col buffer would be too large', async () => {
     const c: Case = { n: 6, h: 9, w: 11, cin: 4, cout: 3, k: 3, stride: 2, pad: 'same' };
     const [cpuDx, cpuDw] = await on('cpu', () => grads(c));
@@ -147,6 +189,7 @@ describe.each(kernelVariants())('conv2d gradients on wasm (%s kernels)', (_varia
   describe('match finite differences', () => {
     const fdCases: Case[] = [
       { n: 2, h: 7, w: 6, cin: 3, cout: 2, k: 3, stride: 2, pad: 'same' },
+      { n: 1, h: 7, w: 6, cin: 32, cout: 2, k: 3, stride: 2, pad: 'same' },
       { n: 1, h: 9, w: 9, cin: 2, cout: 3, k: 5, stride: 1, pad: 'valid' },
       { n: 3, h: 8, w: 7, cin: 2, cout: 2, k: 1, stride: 2, pad: 'valid' },
     ];

@@ -43,6 +43,33 @@ describe.each(kernelVariants())('wasm kernels (%s variant)', (_name, native) => 
     close(got, ref);
   });
 
+  it.each([
+    ['k5 s1 same, 64 -> 16', [2, 13, 11, 64], 5, 16, 1, 'same'],
+    ['k5 s2 same, 48 -> 3', [3, 11, 9, 48], 5, 3, 2, 'same'],
+    ['k3 s2 valid, 32 -> 2', [2, 10, 7, 32], 3, 2, 2, 'valid'],
+    ['k5 s1 same, 12 -> 1', [1, 9, 8, 12], 5, 1, 1, 'same'],
+  ] as const)('Conv2D forward with few output channels, %s, matches cpu', async (_l, xShape, k, cout, s, pad) => {
+    const f = () => tf.conv2d(t([...xShape], 1) as tf.Tensor4D, t([k, k, xShape[3], cout], 2) as tf.Tensor4D, s, pad);
+    const [ref] = await on('cpu', f);
+    const [got] = await on('wasm', f);
+    close(got, ref);
+  });
+
+  it('FusedConv2D with few output channels, bias and relu matches cpu', async () => {
+    const f = () =>
+      tf.fused.conv2d({
+        x: t([2, 7, 9, 40], 3) as tf.Tensor4D,
+        filter: t([5, 5, 40, 4], 4) as tf.Tensor4D,
+        strides: 1,
+        pad: 'same',
+        bias: t([4], 5),
+        activation: 'relu',
+      });
+    const [ref] = await on('cpu', f);
+    const [got] = await on('wasm', f);
+    close(got, ref);
+  });
+
   it.each(['linear', 'relu', 'elu'] as const)('FusedConv2D with bias and %s matches cpu', async (activation) => {
     const f = () =>
       tf.fused.conv2d({

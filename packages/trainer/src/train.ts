@@ -7,7 +7,7 @@
  */
 import { existsSync, mkdirSync } from 'node:fs';
 import path from 'node:path';
-import { tf } from '@bmse/backend';
+import { leanVariableGrads, tf } from '@bmse/backend';
 import { type BmseNet, freezeForRrt, loadCheckpoint, saveCheckpoint } from '@bmse/models';
 import { ConfigError, configToYaml, selectionMetric } from './config/load.js';
 import type { RunConfig } from './config/schema.js';
@@ -158,7 +158,8 @@ function trainStep(
   const sigma = criterion.balanced;
   if (sigma?.learnable) vars.push(sigma.noiseSigma);
   try {
-    const { value, grads } = tf.variableGrads(() => {
+    // same gradients as tf.variableGrads, with the backward pass's memory released as it goes
+    const { value, grads } = leanVariableGrads(() => {
       const { pred } = net.forward(b.x, { training: true, targets: b.y, epoch });
       return criterion.loss(pred, b.y, b.w, keep);
     }, vars);

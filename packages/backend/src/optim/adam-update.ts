@@ -10,6 +10,7 @@
 
 import { hasKernel, registerArrayKernel } from '../array-kernel.js';
 import { tf } from '../tf.js';
+import { isExclusiveWasmF32, markWrittenInPlace, wasmF32 } from '../wasm/in-place.js';
 import { wasmKernelSettings } from '../wasm/settings.js';
 
 export const adamUpdateKernelName = 'BmseAdamUpdate';
@@ -105,4 +106,27 @@ export function adamUpdate(
     const p1 = tf.sub(param, tf.div(tf.mul(m1, attrs.lr / attrs.bias1), denom));
     return [p1, m1, v1] as [tf.Tensor, tf.Tensor, tf.Tensor];
   });
+}
+
+/**
+ * The update written into param, m and v themselves (wasm backend, each tensor's memory
+ * unshared; the arithmetic is the kernel's). Returns false, changing nothing, when
+ * that does not apply: then use `adamUpdate` and assign.
+ */
+export function adamUpdateInPlace(
+  param: tf.Tensor,
+  grad: tf.Tensor,
+  m: tf.Tensor,
+  v: tf.Tensor,
+  attrs: AdamUpdateAttrs,
+): boolean {
+  if (grad.dtype !== 'float32' || grad.size !== param.size) return false;
+  if (!isExclusiveWasmF32(param) || !isExclusiveWasmF32(m) || !isExclusiveWasmF32(v)) return false;
+  // views after every check: no allocation happens between taking them and writing
+  const p = wasmF32(param);
+  const mm = wasmF32(m);
+  const vv = wasmF32(v);
+  computeAdam([p, wasmF32(grad), mm, vv], [p, mm, vv], attrs);
+  for (const t of [param, m, v]) markWrittenInPlace(t);
+  return true;
 }

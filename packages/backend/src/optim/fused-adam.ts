@@ -6,7 +6,8 @@
  * is a public field so schedules can change it between steps.
  */
 import { tf } from '../tf.js';
-import { adamUpdate } from './adam-update.js';
+import { adamUpdate, adamUpdateInPlace } from './adam-update.js';
+import { leanVariableGrads } from './lean-gradients.js';
 
 /** tfjs-core's { name, tensor } pair (not re-exported by @tensorflow/tfjs). */
 type NamedTensor = { name: string; tensor: tf.Tensor };
@@ -36,6 +37,8 @@ export class FusedAdam extends tf.Optimizer {
   readonly weightDecay: number;
   private step = 0;
   private readonly slots = new Map<string, Slot>();
+  /** slots made before the first update (see `minimize`) that it has not used yet */
+  private unusedSlots: Set<string> | null = null;
 
   constructor(options: FusedAdamOptions) {
     super();
@@ -68,6 +71,46 @@ export class FusedAdam extends tf.Optimizer {
     return slot;
   }
 
+  /**
+   * As tf.Optimizer's. Before the first update the moments of `varList`'s trainable
+   * variables are allocated up front, next to the parameters, rather than among the first
+   * backward pass's temporaries, where they would split the free memory of every later
+   * step (wasm heap fragmentation); moments the first update does not use are dropped again.
+   */
+  override minimize(f: () => tf.Scalar, returnCost = false, varList?: tf.Variable[]): tf.Scalar | null {
+    if (this.slots.size === 0 && varList != null) {
+      this.unusedSlots = new Set();
+      for (const variable of varList) {
+        if (!variable.trainable || this.slots.has(variable.name)) continue;
+        this.slot(variable.name, variable);
+        this.unusedSlots.add(variable.name);
+      }
+    }
+    try {
+      return super.minimize(f, returnCost, varList);
+    } finally {
+      this.dropUnusedSlots();
+    }
+  }
+
+  private dropUnusedSlots(): void {
+    if (this.unusedSlots == null) return;
+    for (const name of this.unusedSlots) {
+      const slot = this.slots.get(name);
+      if (slot) tf.dispose([slot.m, slot.v]);
+      this.slots.delete(name);
+    }
+    this.unusedSlots = null;
+  }
+
+  /** `tf.variableGrads` with the backward pass's memory released early (see lean-gradients.ts); the same gradients. */
+  override computeGradients(
+    f: () => tf.Scalar,
+    varList?: tf.Variable[],
+  ): { value: tf.Scalar; grads: tf.NamedTensorMap } {
+    return leanVariableGrads(f, varList);
+  }
+
   override applyGradients(variableGradients: tf.NamedTensorMap | NamedTensor[]): void {
     const pairs = Array.isArray(variableGradients)
       ? variableGradients.map((g) => [g.name, g.tensor] as const)
@@ -87,6 +130,9 @@ export class FusedAdam extends tf.Optimizer {
       const variable = tf.engine().registeredVariables[name];
       if (!variable) throw new Error(`FusedAdam: no variable named '${name}'`);
       const slot = this.slot(name, variable);
+      this.unusedSlots?.delete(name);
+      // wasm: in place, so parameters and moments keep their place in the heap (see wasm/in-place.ts)
+      if (adamUpdateInPlace(variable, grad, slot.m, slot.v, attrs)) continue;
       const [p, m, v] = adamUpdate(variable, grad, slot.m, slot.v, attrs);
       variable.assign(p);
       slot.m.assign(m);

@@ -54,3 +54,44 @@ export function extendWasmKernel<A>(kernelName: string, fastPath: (args: A) => t
     kernelFunc: (args) => fastPath(args as unknown as A) ?? original.kernelFunc(args),
   };
 }
+
+/** The parts of the emscripten module of tfjs-backend-wasm used for heap bookkeeping. */
+export interface WasmModuleHeap {
+  _malloc(bytes: number): number;
+  _free(ptr: number): void;
+  HEAPU8: Uint8Array;
+}
+
+/** Bytes of wasm memory the module has now (it grows on demand, never shrinks; at most 4 GiB). */
+export function wasmHeapBytes(wasm: WasmModuleHeap): number {
+  return wasm.HEAPU8.buffer.byteLength;
+}
+
+const guarded = new WeakSet<object>();
+
+/**
+ * Makes a failed allocation in the wasm heap throw. tfjs-backend-wasm 4.22 does not check
+ * `_malloc`'s result: when the 4 GiB heap is exhausted it gets 0 and writes the tensor over
+ * the start of the heap, corrupting other tensors, and the process grinds on with garbage
+ * (what a second depth-net training step used to do). Requests of 4 GiB or more, which the
+ * 32-bit size argument would wrap around, fail the same way.
+ */
+export function guardWasmMalloc(wasm: WasmModuleHeap): void {
+  if (guarded.has(wasm)) return;
+  // emscripten binds _malloc/_free lazily on their first call, replacing the property: bind now
+  wasm._free(wasm._malloc(16));
+  const malloc = wasm._malloc;
+  wasm._malloc = (bytes: number) => {
+    // the wasm export takes a 32-bit size: larger requests would wrap around to small ones
+    const ptr = bytes < 2 ** 32 ? malloc(bytes) : 0;
+    if (ptr === 0 && bytes > 0) {
+      const mib = (b: number) => `${(b / 2 ** 20).toFixed(0)} MiB`;
+      throw new Error(
+        `wasm heap exhausted: allocating ${mib(bytes)} failed with ${mib(wasmHeapBytes(wasm))} of wasm memory ` +
+          '(the limit of 32-bit wasm is 4096 MiB); use a smaller batch or input, or the tensorflow backend',
+      );
+    }
+    return ptr;
+  };
+  guarded.add(wasm);
+}

@@ -6,7 +6,7 @@
  * running statistics. Unlike tfjs' own layer the moving-variance update uses n/(n-1)
  * like PyTorch. Weight names follow tfjs: gamma, beta, moving_mean, moving_variance.
  */
-import { batchNormTraining, tf } from '@bmse/backend';
+import { batchNormTraining, tf, updateRunningAverage } from '@bmse/backend';
 
 type LayerVariable = ReturnType<tf.layers.Layer['addWeight']>;
 
@@ -86,12 +86,9 @@ export class BatchNorm2d extends tf.layers.Layer {
     // one fused op with a fused gradient (see @bmse/backend batchNormTraining)
     const { y, mean, variance } = batchNormTraining(x, gamma, beta, this.epsilon);
     const n = x.size / x.shape[3];
-    tf.tidy(() => {
-      const m = this.momentum;
-      const unbiased = n > 1 ? tf.mul(variance, n / (n - 1)) : variance;
-      this.movingMean.write(tf.add(tf.mul(this.movingMean.read(), 1 - m), tf.mul(mean, m)));
-      this.movingVariance.write(tf.add(tf.mul(this.movingVariance.read(), 1 - m), tf.mul(unbiased, m)));
-    });
+    // in the variables' own memory on wasm, off the gradient tape (see @bmse/backend)
+    updateRunningAverage(this.movingMean.read() as tf.Variable, mean, this.momentum);
+    updateRunningAverage(this.movingVariance.read() as tf.Variable, variance, this.momentum, n > 1 ? n / (n - 1) : 1);
     tf.dispose([mean, variance]);
     return y;
   }
