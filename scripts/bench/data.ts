@@ -1,7 +1,8 @@
 /**
  * `pnpm run bench data`: images/s of the IMDB-WIKI-DIR train transform at 224 and of the NYUD2-DIR train
- * transform (@bmse/datasets: sharp decode + resize on libuv threads, JS crop/flip/rotate/colour, prefetch),
- * beside torchvision + PIL (scripts/bench/torch_data.py, DataLoader with N workers) on the same files, same run.
+ * transform (@bmse/datasets: sharp decode + resize, JS crop/flip/spline rotation/colour, in N worker threads,
+ * prefetch; also with the workers off), beside torchvision + PIL + scipy (scripts/bench/torch_data.py,
+ * DataLoader with the same N workers) on the same files, same run.
  * The files are generated once into a temporary folder: JPEG "faces" (IMDB-WIKI-like sizes) and 640×480
  * synthetic-depth scenes (NYUD2 format).
  */
@@ -70,29 +71,33 @@ export async function benchData(o: DataBenchOptions): Promise<void> {
   const root = o.dir ?? path.join(os.tmpdir(), 'bmse-bench-data');
   console.log(`preparing ${o.images} JPEG faces (${o.faceSize}px) and ${o.nyuImages} 640×480 NYUD2 pairs in ${root} …`);
   const { imdb, nyu } = await prepare(ds, root, o);
-  const imdbDs = await ds.openImdbWikiDir({
-    dir: imdb,
-    split: 'train',
-    imageSize: 224,
-    augment: true,
-    batchSize: o.imdbBatch,
-    seed: 0,
-    prefetch: o.prefetch,
-  });
-  const nyuDs = await ds.openNyud2Dir({
-    dir: nyu,
-    split: 'train',
-    batchSize: o.nyuBatch,
-    seed: 0,
-    prefetch: o.prefetch,
-  });
+  const open = (workers: number) =>
+    Promise.all([
+      ds.openImdbWikiDir({
+        dir: imdb,
+        split: 'train',
+        imageSize: 224,
+        augment: true,
+        batchSize: o.imdbBatch,
+        seed: 0,
+        prefetch: o.prefetch,
+        workers,
+      }),
+      ds.openNyud2Dir({ dir: nyu, split: 'train', batchSize: o.nyuBatch, seed: 0, prefetch: o.prefetch, workers }),
+    ]);
   const count = async (it: AsyncIterable<{ indices: number[] }>) => {
     let n = 0;
     for await (const b of it) n += b.indices.length;
     return n;
   };
+  // the same number of workers on both sides (o.workers is also the DataLoader's num_workers)
+  const [imdbDs, nyuDs] = await open(o.workers);
   const tsImdb = await timeTs((e) => count(imdbDs.rawBatches({ epoch: e })), o.passes);
   const tsNyu = await timeTs((e) => count(nyuDs.rawBatches({ epoch: e })), o.passes);
+  await ds.closeDataWorkers();
+  const [imdbMain, nyuMain] = await open(0);
+  const mainImdb = await timeTs((e) => count(imdbMain.rawBatches({ epoch: e })), o.passes);
+  const mainNyu = await timeTs((e) => count(nyuMain.rawBatches({ epoch: e })), o.passes);
   let peer: { imdb: number; nyud2: number; torch: string } | null = null;
   try {
     const out = execFileSync(
@@ -112,13 +117,16 @@ export async function benchData(o: DataBenchOptions): Promise<void> {
   } catch (e) {
     console.warn(`torchvision peer failed: ${(e as Error).message}`);
   }
-  const row = (name: string, ts: number, py?: number) =>
-    `| ${name} | ${ts.toFixed(1)} | ${py === undefined ? 'n/a' : py.toFixed(1)} | ${py ? (ts / py).toFixed(2) + '×' : 'n/a'} |`;
+  const row = (name: string, ts: number, main: number, py?: number) =>
+    `| ${name} | ${ts.toFixed(1)} | ${main.toFixed(1)} | ${py === undefined ? 'n/a' : py.toFixed(1)} | ${py ? (ts / py).toFixed(2) + '×' : 'n/a'} |`;
   console.log(
-    `\ncpus: ${os.cpus().length} (${os.cpus()[0]?.model}); torch ${peer?.torch ?? 'n/a'} with ${o.workers} DataLoader workers`,
+    `\ncpus: ${os.cpus().length} (${os.cpus()[0]?.model}), load ${os.loadavg()[0].toFixed(1)}; torch ${peer?.torch ?? 'n/a'}; ` +
+      `${o.workers} workers on both sides (worker threads / DataLoader processes)`,
   );
-  console.log('| transform | @bmse/datasets images/s | torchvision+PIL images/s | ratio |');
-  console.log('|---|---|---|---|');
-  console.log(row(`IMDB-WIKI-DIR train, 224 (batch ${o.imdbBatch})`, tsImdb, peer?.imdb));
-  console.log(row(`NYUD2-DIR train, 640×480 → 228×304 (batch ${o.nyuBatch})`, tsNyu, peer?.nyud2));
+  console.log(
+    `| transform | @bmse/datasets images/s (${o.workers} workers) | @bmse/datasets, main thread | torchvision+PIL images/s | ratio |`,
+  );
+  console.log('|---|---|---|---|---|');
+  console.log(row(`IMDB-WIKI-DIR train, 224 (batch ${o.imdbBatch})`, tsImdb, mainImdb, peer?.imdb));
+  console.log(row(`NYUD2-DIR train, 640×480 → 228×304 (batch ${o.nyuBatch})`, tsNyu, mainNyu, peer?.nyud2));
 }

@@ -1,7 +1,8 @@
 /**
- * `pnpm run data <dataset> --dir <path>`: download / extract / check a dataset (imdb-wiki-dir, nyud2-dir,
- * agedb-dir), write fixtures (fixture-imdb-wiki, fixture-agedb, fixture-nyud2) or synthetic benchmarks
- * (synthetic-1d, synthetic-2d, synthetic-age, synthetic-depth), or rebuild the balanced splits.
+ * `pnpm run data <dataset> --dir <path>`: download (with resume) / extract / check a dataset (imdb-wiki-dir from
+ * ETH, nyud2-dir from Google Drive, agedb-dir), write fixtures (fixture-imdb-wiki, fixture-agedb, fixture-nyud2)
+ * or synthetic benchmarks (synthetic-1d, synthetic-2d, synthetic-age, synthetic-depth), or rebuild the balanced
+ * splits.
  */
 import path from 'node:path';
 import yargs from 'yargs';
@@ -21,13 +22,29 @@ await yargs(hideBin(process.argv))
       y
         .positional('dataset', { choices: real, demandOption: true })
         .option('archive', { type: 'string', describe: 'an archive fetched by hand (NYUD2 zip, AgeDB zip)' })
-        .option('base-url', { type: 'string', describe: 'replace the official download host (mirrors, tests)' }),
+        .option('base-url', {
+          type: 'string',
+          describe: 'replace the official download host: ETH for IMDB-WIKI, Google Drive for NYUD2 (mirrors, tests)',
+        })
+        .option('url', {
+          type: 'string',
+          describe:
+            'nyud2-dir: the zip to fetch instead of the official Google Drive file 1WoOZOBpOWfmwe7bknWS5PMUCLBPFKTOw ' +
+            '(a Drive link or file id, or any direct URL)',
+        })
+        .option('download', {
+          type: 'boolean',
+          default: true,
+          describe: 'fetch what is missing (--no-download: only extract --archive, check and print the steps)',
+        }),
     async (a) => {
       const ds = await loadDatasets();
       const { missing } = await ds.prepareDataset(a.dataset as (typeof real)[number], {
         dir: path.resolve(a.dir),
         archive: a.archive,
         baseUrl: a.baseUrl,
+        url: a.url,
+        download: a.download,
       });
       if (missing.length) process.exitCode = 2;
     },

@@ -3,11 +3,10 @@ import path from 'node:path';
 import { tf } from '@bmse/backend';
 import { type AgeRow, type AgeSplit, readAgeCsv } from './csv/age-csv.js';
 import { type BadSample, BadSampleLog, type BadSampleMode, DatasetError } from './errors.js';
-import { decodeRgb } from './image/decode.js';
 import { epochOrder, lookahead } from './loader/order.js';
 import { batchesOf, loadInOrder, stack } from './loader/prefetch.js';
-import { rngFor } from './rng.js';
-import { ageTransformInto, drawAgeAugment } from './transforms/age.js';
+import { type AgeSampleTask, runSampleTask } from './loader/sample-tasks.js';
+import { defaultWorkerCount, sampleRunner } from './loader/worker-pool.js';
 
 export interface AgeDatasetOptions {
   /** dataset folder: holds the CSV and the image folders the CSV paths are relative to */
@@ -30,6 +29,11 @@ export interface AgeDatasetOptions {
   dropLast?: boolean;
   /** batches decoded ahead of the one being consumed (default 2) */
   prefetch?: number;
+  /**
+   * worker threads that decode and transform the samples (a process-wide pool per size); 0 runs them on this
+   * thread. Batches are identical for any value. Default: $BMSE_DATA_WORKERS, else the number of cores.
+   */
+  workers?: number;
   /** 'skip' drops bad rows/images and reports them at the end of each pass (default 'error') */
   onBadSample?: BadSampleMode;
   /** called once per pass with the samples skipped so far (default: console.warn when any) */
@@ -107,13 +111,21 @@ async function openAgeDataset(kind: AgeKind, opts: AgeDatasetOptions): Promise<A
   const report = opts.onBadSamplesReport ?? BadSampleLog.warn;
   let calls = 0;
 
+  const run = sampleRunner(opts.workers ?? defaultWorkerCount(), runSampleTask);
   const loadSample = async (i: number, epoch: number): Promise<Float32Array> => {
     const r = rows[i];
-    const img = await decodeRgb({ file: path.join(opts.dir, r.path), row: r.line }, { width: size, height: size });
-    const out = new Float32Array(size * size * 3);
-    const aug = opts.augment ? drawAgeAugment(rngFor(opts.seed, 'age-augment', epoch, i), padding) : null;
-    ageTransformInto(img.data, size, padding, aug, out);
-    return out;
+    const task: AgeSampleTask = {
+      kind: 'age',
+      file: path.join(opts.dir, r.path),
+      row: r.line,
+      size,
+      padding,
+      augment: opts.augment,
+      seed: opts.seed,
+      epoch,
+      index: i,
+    };
+    return (await run(task))[0];
   };
 
   async function* rawBatches(o: { epoch?: number } = {}): AsyncGenerator<AgeRawBatch> {

@@ -12,11 +12,28 @@ export {
 } from './age-dataset.js';
 export { AGE_SPLITS, type AgeRow, type AgeSplit, readAgeCsv, writeAgeCsv } from './csv/age-csv.js';
 export { type NyuRow, readNyuCsv, resolveNyuPath, writeNyuCsv } from './csv/nyu-csv.js';
-export { type BadSample, BadSampleLog, type BadSampleMode, DatasetError, type DatasetErrorDetails } from './errors.js';
+export {
+  type BadSample,
+  BadSampleLog,
+  type BadSampleMode,
+  DatasetError,
+  type DatasetErrorDetails,
+  reviveError,
+  type SerializedError,
+  serializeError,
+} from './errors.js';
 export { type AgeFixtureOptions, DEFAULT_AGE_SAMPLES, fixtureColor, writeAgeFixture } from './fixtures/age-fixture.js';
 export { fixtureDepth, type Nyud2FixtureOptions, writeNyud2Fixture } from './fixtures/nyud2-fixture.js';
 export { forEachLimit, writeGreyPng, writeImage } from './fixtures/write-files.js';
 export { decodeGrey, decodeRgb, type GreyImage, type RgbImage } from './image/decode.js';
+export { cosdg, rotateOrder2, sindg, splineFilterOrder2 } from './image/spline-rotate.js';
+export {
+  type AgeSampleTask,
+  type Nyud2SampleTask,
+  runSampleTask,
+  type SampleTask,
+} from './loader/sample-tasks.js';
+export { closeDataWorkers, defaultWorkerCount, SamplePool, sharedSamplePool } from './loader/worker-pool.js';
 export { formatNpy, type NpyArray, type NpyDtype, parseNpy, readNpy, writeNpy } from './npy.js';
 export {
   depthToMetres,
@@ -30,6 +47,16 @@ export {
 } from './nyud2-dataset.js';
 export { type DownloadOptions, type DownloadResult, download } from './prepare/download.js';
 export { extractArchive } from './prepare/extract.js';
+export {
+  downloadGdrive,
+  gdriveConfirmUrl,
+  gdriveError,
+  gdriveFileId,
+  gdriveUrl,
+  NYUD2_GDRIVE_ID,
+  normalizeGdriveUrl,
+  resolveGdrive,
+} from './prepare/gdrive.js';
 export {
   buildAgeDbCsv,
   checkLayout,

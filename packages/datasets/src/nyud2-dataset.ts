@@ -4,15 +4,13 @@ import path from 'node:path';
 import { tf } from '@bmse/backend';
 import { type NyuRow, readNyuCsv, resolveNyuPath } from './csv/nyu-csv.js';
 import { type BadSample, BadSampleLog, type BadSampleMode, DatasetError } from './errors.js';
-import { decodeGrey, decodeRgb, imageSize } from './image/decode.js';
-import { resizeNearest, resizePil } from './image/resample.js';
 import { epochOrder, lookahead } from './loader/order.js';
 import { batchesOf, loadInOrder, stack } from './loader/prefetch.js';
+import { type Nyud2SampleTask, runSampleTask } from './loader/sample-tasks.js';
+import { defaultWorkerCount, sampleRunner } from './loader/worker-pool.js';
 import { readNpy } from './npy.js';
-import { rngFor, uniform } from './rng.js';
-import { colorInPlace, drawColorParams } from './transforms/color.js';
-import { centerCrop, flipRotateCrop, type GeometryParams, scaleShortSide } from './transforms/geometry.js';
-import { IMAGENET_STATS, normalizeInPlace } from './transforms/normalize.js';
+
+export { depthToMetres } from './loader/sample-tasks.js';
 
 export type Nyud2Split = 'train' | 'test' | 'fds';
 
@@ -45,6 +43,8 @@ export interface Nyud2Options {
   /** maximum rotation in degrees (default 5) */
   maxAngle?: number;
   prefetch?: number;
+  /** worker threads for decode + transform (0: this thread); batches are identical for any value (default: cores) */
+  workers?: number;
   onBadSample?: BadSampleMode;
   onBadSamplesReport?: (items: readonly BadSample[]) => void;
 }
@@ -88,11 +88,6 @@ interface Nyud2Sample {
   depth: Float32Array;
 }
 
-/** Metres from a depth PNG: 8-bit (train) v/255·10, 16-bit (test) v/1000 (spec §2.3, `nyu_transform.py` ToTensor). */
-export function depthToMetres(v: number, bits: 8 | 16): number {
-  return bits === 8 ? (v / 255) * 10 : v / 1000;
-}
-
 async function loadMask(file: string, rows: number, crop: [number, number]): Promise<Uint8Array> {
   const arr = await readNpy(file);
   const want = [rows, crop[0], crop[1]];
@@ -131,38 +126,24 @@ export async function openNyud2Dir(opts: Nyud2Options): Promise<Nyud2Dataset> {
   const [dh, dw] = depthSize;
   let calls = 0;
 
+  const run = sampleRunner(opts.workers ?? defaultWorkerCount(), runSampleTask);
   const loadSample = async (i: number, epoch: number): Promise<Nyud2Sample> => {
     const r = rows[i];
-    const rgbSrc = { file: resolveNyuPath(dir, r.rgb), row: r.line };
-    const depthSrc = { file: resolveNyuPath(dir, r.depth), row: r.line };
-    const size = await imageSize(rgbSrc);
-    const scaled = scaleShortSide(size.width, size.height, shortSide);
-    const [rgb, d] = await Promise.all([decodeRgb(rgbSrc, { ...scaled, kernel: 'linear' }), decodeGrey(depthSrc)]);
-    if (d.width !== size.width || d.height !== size.height)
-      throw new DatasetError(`depth is ${d.width}x${d.height}, RGB is ${size.width}x${size.height}`, depthSrc);
-    // Scale: depth nearest (spec §2.3)
-    const dScaled = resizeNearest(d.data, d.width, d.height, scaled.width, scaled.height);
-    const rng = rngFor(seed, 'nyud2-augment', epoch, i);
-    const geo: GeometryParams = augment
-      ? { flip: rng() < 0.5, angle: uniform(rng, -maxAngle, maxAngle) }
-      : { flip: false, angle: 0 };
-    const rgbCrop = flipRotateCrop(rgb.data, scaled.width, scaled.height, 3, geo, W, H);
-    const depth = new Float32Array(dh * dw);
-    if (d.bits === 8) {
-      const dCrop = flipRotateCrop(dScaled as Uint8Array, scaled.width, scaled.height, 1, geo, W, H);
-      const small = dh === H && dw === W ? dCrop : resizePil(dCrop, W, H, dw, dh, 'bicubic', true);
-      for (let k = 0; k < depth.length; k++) depth[k] = depthToMetres(small[k], 8);
-    } else {
-      if (geo.angle !== 0 || geo.flip)
-        throw new DatasetError('16-bit depth with training augmentation is not supported', depthSrc);
-      const dCrop = centerCrop(dScaled as Uint16Array, scaled.width, scaled.height, W, H);
-      const small = dh === H && dw === W ? dCrop : resizeNearest(dCrop, W, H, dw, dh);
-      for (let k = 0; k < depth.length; k++) depth[k] = depthToMetres(small[k], 16);
-    }
-    const x = new Float32Array(rgbCrop.length);
-    for (let k = 0; k < x.length; k++) x[k] = rgbCrop[k] / 255;
-    if (augment) colorInPlace(x, drawColorParams(rng));
-    normalizeInPlace(x, IMAGENET_STATS);
+    const task: Nyud2SampleTask = {
+      kind: 'nyud2',
+      rgb: resolveNyuPath(dir, r.rgb),
+      depth: resolveNyuPath(dir, r.depth),
+      row: r.line,
+      shortSide,
+      crop,
+      depthSize,
+      augment,
+      maxAngle,
+      seed,
+      epoch,
+      index: i,
+    };
+    const [x, depth] = await run(task);
     return { x, depth };
   };
 

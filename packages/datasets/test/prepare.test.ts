@@ -96,9 +96,9 @@ describe('prepareDataset', () => {
     expect(lines.join('\n')).toMatch(/imdb-wiki-dir\/data\/imdb_wiki\.csv/);
   });
 
-  it('nyud2-dir and agedb-dir without archives print what to fetch by hand', async () => {
+  it('nyud2-dir with downloads off and agedb-dir without archives print what to fetch by hand', async () => {
     const lines: string[] = [];
-    await prepareDataset('nyud2-dir', { dir: path.join(root, 'nyu'), log: (l) => lines.push(l) });
+    await prepareDataset('nyud2-dir', { dir: path.join(root, 'nyu'), download: false, log: (l) => lines.push(l) });
     expect(lines[0]).toMatch(/download_nyud2\.py/);
     const agedb = path.join(root, 'agedb');
     await writeAgeFixture(agedb, { kind: 'agedb' });

@@ -2,7 +2,15 @@ import { describe, expect, it } from 'vitest';
 import { resizeNearest, resizePil } from '../src/image/resample.js';
 import { rngFor } from '../src/rng.js';
 import { ageTransformInto, drawAgeAugment } from '../src/transforms/age.js';
-import { brightnessInPlace, contrastInPlace, lightingInPlace, saturationInPlace } from '../src/transforms/color.js';
+import {
+  brightnessInPlace,
+  colorInPlace,
+  contrastInPlace,
+  drawColorParams,
+  lightingInPlace,
+  saturationInPlace,
+  toTensorColorNormalize,
+} from '../src/transforms/color.js';
 import { centerCropOrigin, flipRotateCrop, scaleShortSide } from '../src/transforms/geometry.js';
 import { IMAGENET_STATS, normalizeInPlace } from '../src/transforms/normalize.js';
 
@@ -66,7 +74,7 @@ describe('NYUD2 geometry (spec §2.3)', () => {
     expect(Array.from(rot.filter((_, i) => i % 3 === 0)).slice(0, 4)).toEqual([30, 70, 110, 150]);
   });
 
-  it('small angles interpolate bilinearly and fill outside with 0', () => {
+  it('small angles keep a flat image flat (order-2 spline) and fill outside with 0', () => {
     const flat = new Uint8Array(10 * 10).fill(200);
     const rot = flipRotateCrop(flat, 10, 10, 1, { flip: false, angle: 5 }, 10, 10);
     expect(rot[5 * 10 + 5]).toBe(200);
@@ -114,6 +122,25 @@ describe('NYUD2 colour augmentation', () => {
     saturationInPlace(s, -0.4);
     expect(s[3]).toBeCloseTo(1 - 0.4 * (0.299 - 1), 6);
   });
+  it('the two-pass ToTensor → colour → Normalize is bit-identical to the op-by-op version, for every order', () => {
+    const rgb = Uint8Array.from({ length: 7 * 5 * 3 }, (_, i) => (i * 97 + 13) % 256);
+    const orders = new Set<string>();
+    for (let k = 0; k < 40; k++) {
+      const p = drawColorParams(rngFor(7, 'colour', k));
+      orders.add(p.order.join(''));
+      const ref = Float32Array.from(rgb, (v) => v / 255);
+      colorInPlace(ref, p);
+      normalizeInPlace(ref, IMAGENET_STATS);
+      const fused = toTensorColorNormalize(rgb, new Float32Array(rgb.length), p, IMAGENET_STATS);
+      expect(Buffer.from(fused.buffer).equals(Buffer.from(ref.buffer))).toBe(true);
+    }
+    expect(orders.size).toBe(6);
+    const plain = Float32Array.from(rgb, (v) => v / 255);
+    normalizeInPlace(plain, IMAGENET_STATS);
+    const noColour = toTensorColorNormalize(rgb, new Float32Array(rgb.length), null, IMAGENET_STATS);
+    expect(Buffer.from(noColour.buffer).equals(Buffer.from(plain.buffer))).toBe(true);
+  });
+
   it('ImageNet normalisation', () => {
     const x = Float32Array.from([0.485, 0.456, 0.406, 1, 1, 1]);
     normalizeInPlace(x, IMAGENET_STATS);

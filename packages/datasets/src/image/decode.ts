@@ -23,7 +23,8 @@ export interface SampleSource {
   row?: number;
 }
 
-async function readBytes(src: SampleSource): Promise<Buffer> {
+/** The file's bytes; a missing or unreadable file becomes a DatasetError naming it (and the CSV row). */
+export async function readBytes(src: SampleSource): Promise<Buffer> {
   try {
     return await fs.readFile(src.file);
   } catch (e) {
@@ -53,12 +54,16 @@ function toRgb(data: Buffer, channels: number, pixels: number): Uint8Array {
   return out;
 }
 
-/** Decodes an image as RGB (PIL `convert('RGB')`), optionally resized to exactly width×height (aspect not kept) with `kernel`. */
+/**
+ * Decodes an image as RGB (PIL `convert('RGB')`), optionally resized to exactly width×height (aspect not kept)
+ * with `kernel`. `bytes`: the file's contents when already read (`src` then only names it in errors).
+ */
 export async function decodeRgb(
   src: SampleSource,
   resize?: { width: number; height: number; kernel?: 'linear' | 'cubic' | 'nearest' | 'lanczos3' },
+  bytes?: Buffer,
 ): Promise<RgbImage> {
-  const bytes = await readBytes(src);
+  bytes ??= await readBytes(src);
   try {
     let img = sharp(bytes, { failOn: 'truncated' }).removeAlpha();
     if (resize) img = img.resize(resize.width, resize.height, { fit: 'fill', kernel: resize.kernel ?? 'linear' });
@@ -97,7 +102,10 @@ export async function decodeGrey(src: SampleSource): Promise<GreyImage> {
       for (let i = 0; i < values.length; i++) values[i] = data.readUInt16LE(i * 2 * info.channels);
       return { width: info.width, height: info.height, bits: 16, data: values };
     }
-    const { data, info } = await img.extractChannel(0).raw().toBuffer({ resolveWithObject: true });
+    // a 1-channel PNG decodes as is (extractChannel costs a pipeline stage); grey+alpha or RGB: the first band
+    const { data, info } = await (meta.channels === 1 ? img : img.extractChannel(0))
+      .raw()
+      .toBuffer({ resolveWithObject: true });
     return {
       width: info.width,
       height: info.height,

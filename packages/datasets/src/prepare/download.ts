@@ -12,6 +12,12 @@ export interface DownloadOptions {
   sha256?: string;
   /** show a cli-progress bar (default: when stderr is a TTY) */
   progress?: boolean;
+  /** extra request headers (cookies, User-Agent) */
+  headers?: Record<string, string>;
+  /** label of the progress bar (default: the destination file) */
+  label?: string;
+  /** replaces `fetch` (e.g. one that follows Google Drive's confirmation pages; see gdrive.ts) */
+  fetch?: (url: string, init: { headers: Record<string, string> }) => Promise<Response>;
 }
 
 export interface DownloadResult {
@@ -40,7 +46,8 @@ export async function download(url: string, dest: string, opts: DownloadOptions 
     return { file: dest, bytes: done, resumedFrom: done, skipped: true };
   const part = `${dest}.part`;
   let have = Math.max(0, await statSize(part));
-  const res = await fetch(url, { headers: have > 0 ? { Range: `bytes=${have}-` } : {} });
+  const get = opts.fetch ?? ((u: string, init: { headers: Record<string, string> }) => fetch(u, init));
+  const res = await get(url, { headers: { ...opts.headers, ...(have > 0 ? { Range: `bytes=${have}-` } : {}) } });
   if (res.status === 416 && opts.size !== undefined && have === opts.size) {
     await fs.rename(part, dest);
     return { file: dest, bytes: have, resumedFrom: have, skipped: false };
@@ -54,7 +61,7 @@ export async function download(url: string, dest: string, opts: DownloadOptions 
   const bar =
     (opts.progress ?? process.stderr.isTTY)
       ? new cliProgress.SingleBar(
-          { format: `${dest} [{bar}] {percentage}% {value}/{total} bytes` },
+          { format: `${opts.label ?? dest} [{bar}] {percentage}% {value}/{total} bytes` },
           cliProgress.Presets.shades_classic,
         )
       : null;

@@ -1,6 +1,7 @@
 /**
  * `pnpm run data <dataset> --dir <path>`: what the official instructions download (spec §2.1–§2.3), extraction,
- * and a layout check. Files behind a password or Google Drive are fetched by hand; the steps are printed.
+ * and a layout check. IMDB-WIKI comes from the ETH site, NYUD2-DIR from Google Drive (as gdown); AgeDB is behind
+ * a password and the official split CSVs live in the repos: the steps to fetch those by hand are printed.
  */
 import fs from 'node:fs/promises';
 import path from 'node:path';
@@ -9,6 +10,7 @@ import { NYUD2_FILES } from '../nyud2-dataset.js';
 import { makeBalancedSplit } from '../splits/balanced-split.js';
 import { download } from './download.js';
 import { extractArchive } from './extract.js';
+import { downloadGdrive, gdriveUrl, NYUD2_GDRIVE_ID, normalizeGdriveUrl } from './gdrive.js';
 
 export type DatasetName = 'imdb-wiki-dir' | 'nyud2-dir' | 'agedb-dir';
 
@@ -16,8 +18,15 @@ export interface PrepareOptions {
   dir: string;
   /** an archive already fetched by hand (NYUD2 zip, AgeDB zip) */
   archive?: string;
-  /** replaces the official download host (tests use a 127.0.0.1 server) */
+  /** replaces the official download host: the ETH site, or Google Drive for NYUD2 (tests use a 127.0.0.1 server) */
   baseUrl?: string;
+  /**
+   * NYUD2-DIR: where the zip comes from instead of the official Drive file (`NYUD2_GDRIVE_ID`): a Drive link or
+   * file id (confirmation pages are followed as gdown does) or any direct URL of the same zip
+   */
+  url?: string;
+  /** false: download nothing, only extract `archive`, check the layout and print the steps (default true) */
+  download?: boolean;
   log?: (line: string) => void;
   progress?: boolean;
 }
@@ -48,8 +57,9 @@ export async function checkLayout(name: DatasetName, dir: string): Promise<strin
 export async function prepareDataset(name: DatasetName, opts: PrepareOptions): Promise<{ missing: string[] }> {
   const log = opts.log ?? ((l: string) => console.log(l));
   await fs.mkdir(opts.dir, { recursive: true });
+  const fetchAllowed = opts.download ?? true;
   if (name === 'imdb-wiki-dir') {
-    for (const url of IMDB_WIKI_URLS) {
+    for (const url of fetchAllowed ? IMDB_WIKI_URLS : []) {
       const src = opts.baseUrl ? `${opts.baseUrl}/${path.basename(url)}` : url;
       const tarFile = path.join(opts.dir, path.basename(url));
       const folder = path.join(opts.dir, path.basename(url, '.tar'));
@@ -63,6 +73,8 @@ export async function prepareDataset(name: DatasetName, opts: PrepareOptions): P
       await extractArchive(tarFile, opts.dir);
       await fs.rm(tarFile);
     }
+    if (!fetchAllowed)
+      log(`downloads are off: fetch ${IMDB_WIKI_URLS.join(' and ')} and extract them into ${opts.dir}`);
     if (!(await exists(path.join(opts.dir, 'imdb_wiki.csv'))))
       log(
         'imdb_wiki.csv (the official balanced split, age,path,split) is not downloadable from the ETH site: copy it from the official repo ' +
@@ -70,18 +82,38 @@ export async function prepareDataset(name: DatasetName, opts: PrepareOptions): P
           path.join(opts.dir, 'imdb_wiki.csv'),
       );
   } else if (name === 'nyud2-dir') {
-    if (opts.archive) {
-      log(`extracting ${opts.archive}`);
-      await extractArchive(opts.archive, opts.dir);
+    const byHand =
+      'the official script is nyud2-dir/download_nyud2.py (gdown, Google Drive file ' +
+      NYUD2_GDRIVE_ID +
+      '); with the zip at hand run `pnpm run data nyud2-dir --dir ' +
+      opts.dir +
+      ' --archive <the zip>`. The zip holds nyu2_train/, nyu2_test/, nyu2_train.csv, nyu2_test.csv, ' +
+      'nyu2_train_FDS_subset.csv and test_balanced_mask.npy (under data/).';
+    let archive = opts.archive;
+    if (!archive && (await checkLayout(name, opts.dir)).length === 0) log(`${opts.dir} already holds NYUD2-DIR`);
+    else if (!archive && !fetchAllowed) log(`downloads are off: ${byHand}`);
+    else if (!archive) {
+      const src = opts.url ? normalizeGdriveUrl(opts.url) : gdriveUrl(NYUD2_GDRIVE_ID, opts.baseUrl);
+      archive = path.join(opts.dir, 'data.zip');
+      log(`downloading NYUD2-DIR (several GB) from ${src} to ${archive}`);
+      try {
+        const r = await downloadGdrive(src, archive, { progress: opts.progress, label: 'data.zip' });
+        log(`${archive}: ${r.bytes} bytes${r.resumedFrom ? ` (resumed at ${r.resumedFrom})` : ''}`);
+      } catch (e) {
+        throw new Error(
+          `NYUD2-DIR download failed: ${(e as Error).message}\nRun the command again to resume, or: ${byHand}`,
+          {
+            cause: e,
+          },
+        );
+      }
+    }
+    if (archive) {
+      log(`extracting ${archive}`);
+      await extractArchive(archive, opts.dir);
       await flattenDataFolder(opts.dir);
-    } else
-      log(
-        'NYUD2-DIR comes from Google Drive (official repo jiawei-ren/BalancedMSE, file nyud2-dir/download_nyud2.py, uses gdown): ' +
-          'run that script or open its link in a browser, then `pnpm run data nyud2-dir --dir ' +
-          opts.dir +
-          ' --archive <the zip>`. The zip holds nyu2_train/, nyu2_test/, nyu2_train.csv, nyu2_test.csv, ' +
-          'nyu2_train_FDS_subset.csv and test_balanced_mask.npy.',
-      );
+      if (!opts.archive) await fs.rm(archive);
+    }
   } else {
     if (opts.archive) {
       log(`extracting ${opts.archive} (AgeDB's zip is password protected: unzip it by hand if this fails)`);

@@ -20,6 +20,11 @@ export function drawAgeAugment(rng: Rng, padding: number): AgeAugmentParams {
   return { top, left, flip: rng() < 0.5 };
 }
 
+/** (v/255 − mean_c)/std_c for every byte value, per channel (the same doubles as computing it per pixel). */
+const LUTS = [0, 1, 2].map((c) =>
+  Float64Array.from({ length: 256 }, (_, v) => (v / 255 - AGE_STATS.mean[c]) / AGE_STATS.std[c]),
+);
+
 /** Writes the S×S×3 result into `out` (float32) starting at `offset`. `aug` null = eval transform. */
 export function ageTransformInto(
   rgb: Uint8Array,
@@ -29,12 +34,11 @@ export function ageTransformInto(
   out: Float32Array,
   offset = 0,
 ): void {
-  const [m0, m1, m2] = AGE_STATS.mean;
-  const [s0, s1, s2] = AGE_STATS.std;
+  const [l0, l1, l2] = LUTS;
   // 0 in the padded border normalises to (0 - mean) / std
-  const z0 = -m0 / s0;
-  const z1 = -m1 / s1;
-  const z2 = -m2 / s2;
+  const z0 = l0[0];
+  const z1 = l1[0];
+  const z2 = l2[0];
   const dy = aug ? aug.top - padding : 0;
   const dx = aug ? aug.left - padding : 0;
   const flip = aug?.flip ?? false;
@@ -50,9 +54,9 @@ export function ageTransformInto(
         out[o + 2] = z2;
       } else {
         const i = (sy * size + sx) * 3;
-        out[o] = (rgb[i] / 255 - m0) / s0;
-        out[o + 1] = (rgb[i + 1] / 255 - m1) / s1;
-        out[o + 2] = (rgb[i + 2] / 255 - m2) / s2;
+        out[o] = l0[rgb[i]];
+        out[o + 1] = l1[rgb[i + 1]];
+        out[o + 2] = l2[rgb[i + 2]];
       }
       o += 3;
     }
