@@ -14,6 +14,7 @@ import {
   resolveGdrive,
   writeNyud2Fixture,
 } from '../src/index.js';
+import { sendRange } from './helpers/range-response.js';
 import { makeZip } from './helpers/zip.js';
 
 const OLD_ID = 'old-style-file-id-0123456789';
@@ -28,27 +29,16 @@ let root: string;
 let zip: Buffer;
 const small = Buffer.from('a small file Drive serves without a confirmation page');
 const requests: { url: string; range?: string; cookie?: string }[] = [];
-let cutNext = 0; // close the connection after this many bytes of the next file response
+const cut = { next: 0 }; // close the connection after this many bytes of the next file response
 
 const page = (body: string) =>
   `<!DOCTYPE html><html><head><title>Google Drive - Virus scan warning</title></head><body>${body}</body></html>`;
 
 function sendFile(req: http.IncomingMessage, res: http.ServerResponse, body: Buffer, name: string) {
-  const m = /bytes=(\d+)-/.exec(req.headers.range ?? '');
-  const start = m ? Number(m[1]) : 0;
-  const headers: Record<string, string | number> = {
+  sendRange(req, res, body, cut, {
     'content-type': 'application/octet-stream',
     'content-disposition': `attachment; filename="${name}"`,
-    'content-length': body.length - start,
-    'accept-ranges': 'bytes',
-  };
-  if (m) headers['content-range'] = `bytes ${start}-${body.length - 1}/${body.length}`;
-  res.writeHead(m ? 206 : 200, headers);
-  if (cutNext > 0) {
-    const n = cutNext;
-    cutNext = 0;
-    res.write(body.subarray(start, start + n), () => setTimeout(() => res.destroy(), 100));
-  } else res.end(body.subarray(start));
+  });
 }
 
 function drive(req: http.IncomingMessage, res: http.ServerResponse) {
@@ -183,7 +173,7 @@ describe('Google Drive confirmation pages (gdown)', () => {
 describe('pnpm run data nyud2-dir: download from Google Drive', () => {
   it('confirm=t form, a dropped connection resumed with Range, then extracted and flattened', async () => {
     const dir = path.join(root, 'nyu');
-    cutNext = 4000;
+    cut.next = 4000;
     const lines: string[] = [];
     const opts = { dir, baseUrl: base, progress: false, log: (l: string) => lines.push(l) };
     await expect(prepareDataset('nyud2-dir', opts)).rejects.toThrow(/NYUD2-DIR download failed.*\n.*resume/);

@@ -6,13 +6,14 @@ import path from 'node:path';
 import * as tar from 'tar';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { download, prepareDataset, writeAgeFixture } from '../src/index.js';
+import { sendRange } from './helpers/range-response.js';
 
 let server: http.Server;
 let base: string;
 let root: string;
 const files = new Map<string, Buffer>();
 const requests: { url: string; range?: string }[] = [];
-let cutNext = 0; // close the connection after this many bytes on the next request (simulates a dropped download)
+const cut = { next: 0 }; // close the connection after this many bytes on the next request (simulates a dropped download)
 
 beforeAll(async () => {
   root = await fs.mkdtemp(path.join(os.tmpdir(), 'prep-'));
@@ -32,19 +33,7 @@ beforeAll(async () => {
       res.writeHead(404).end();
       return;
     }
-    const m = /bytes=(\d+)-/.exec(req.headers.range ?? '');
-    const start = m ? Number(m[1]) : 0;
-    const headers: Record<string, string | number> = {
-      'content-length': body.length - start,
-      'accept-ranges': 'bytes',
-    };
-    if (m) headers['content-range'] = `bytes ${start}-${body.length - 1}/${body.length}`;
-    res.writeHead(m ? 206 : 200, headers);
-    if (cutNext > 0) {
-      const n = cutNext;
-      cutNext = 0;
-      res.write(body.subarray(start, start + n), () => setTimeout(() => res.destroy(), 100));
-    } else res.end(body.subarray(start));
+    sendRange(req, res, body, cut);
   });
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
   base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
@@ -56,7 +45,7 @@ describe('download', () => {
     const dest = path.join(root, 'dl', 'imdb_crop.tar');
     await fs.mkdir(path.dirname(dest), { recursive: true });
     const body = files.get('/imdb_crop.tar')!;
-    cutNext = 1000;
+    cut.next = 1000;
     await expect(download(`${base}/imdb_crop.tar`, dest, { progress: false })).rejects.toThrow();
     expect((await fs.stat(`${dest}.part`)).size).toBe(1000);
     const { createHash } = await import('node:crypto');
