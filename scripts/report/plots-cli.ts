@@ -15,14 +15,15 @@ const args = await yargs(hideBin(process.argv))
       'is written as Vega-Lite spec (.vl.json), SVG and PNG.',
   )
   .option('runs', { type: 'string', default: 'runs', describe: 'folder of run directories' })
-  .option('out', { type: 'string', default: 'docs/results/figures', describe: 'folder for the figures' })
+  .option('out', { type: 'string', describe: 'folder for the figures (default: <runs>/figures)' })
   .strict()
   .parse();
 
 await reportErrors('plots', async () => {
-  const { files, notes, skipped } = await writePlots({ runs: args.runs, out: args.out });
+  const out = args.out ?? path.join(args.runs, 'figures');
+  const { files, notes, skipped } = await writePlots({ runs: args.runs, out });
   for (const f of files.filter((f) => f.endsWith('.png'))) process.stdout.write(`${path.relative(process.cwd(), f)}\n`);
   for (const n of notes) process.stderr.write(`plots: note: ${n}\n`);
   for (const s of skipped) process.stderr.write(`plots: skipped ${s.name}: ${s.reason}\n`);
-  process.stderr.write(`plots: wrote ${files.length / 3} figure(s) to ${args.out}\n`);
+  process.stderr.write(`plots: wrote ${files.length / 3} figure(s) to ${out}\n`);
 });
