@@ -102,10 +102,8 @@ export async function decodeGrey(src: SampleSource): Promise<GreyImage> {
       for (let i = 0; i < values.length; i++) values[i] = data.readUInt16LE(i * 2 * info.channels);
       return { width: info.width, height: info.height, bits: 16, data: values };
     }
-    // a 1-channel PNG decodes as is (extractChannel costs a pipeline stage); grey+alpha or RGB: the first band
-    const { data, info } = await (meta.channels === 1 ? img : img.extractChannel(0))
-      .raw()
-      .toBuffer({ resolveWithObject: true });
+    // always the first band: raw output of a 1-channel PNG without extractChannel is not 1 byte per pixel
+    const { data, info } = await img.extractChannel(0).raw().toBuffer({ resolveWithObject: true });
     return {
       width: info.width,
       height: info.height,
