@@ -23,6 +23,7 @@ export interface DataBenchOptions {
   nyuBatch: number;
   passes: number;
   workers: number;
+  tsWorkers?: number;
   prefetch: number;
   python: string;
   dir?: string;
@@ -90,8 +91,9 @@ export async function benchData(o: DataBenchOptions): Promise<void> {
     for await (const b of it) n += b.indices.length;
     return n;
   };
-  // the same number of workers on both sides (o.workers is also the DataLoader's num_workers)
-  const [imdbDs, nyuDs] = await open(o.workers);
+  // the same number of workers on both sides unless --ts-workers (o.workers is the DataLoader's num_workers)
+  const tsWorkers = o.tsWorkers ?? o.workers;
+  const [imdbDs, nyuDs] = await open(tsWorkers);
   const tsImdb = await timeTs((e) => count(imdbDs.rawBatches({ epoch: e })), o.passes);
   const tsNyu = await timeTs((e) => count(nyuDs.rawBatches({ epoch: e })), o.passes);
   await ds.closeDataWorkers();
@@ -121,10 +123,10 @@ export async function benchData(o: DataBenchOptions): Promise<void> {
     `| ${name} | ${ts.toFixed(1)} | ${main.toFixed(1)} | ${py === undefined ? 'n/a' : py.toFixed(1)} | ${py ? (ts / py).toFixed(2) + '×' : 'n/a'} |`;
   console.log(
     `\ncpus: ${os.cpus().length} (${os.cpus()[0]?.model}), load ${os.loadavg()[0].toFixed(1)}; torch ${peer?.torch ?? 'n/a'}; ` +
-      `${o.workers} workers on both sides (worker threads / DataLoader processes)`,
+      `${tsWorkers} worker threads / ${o.workers} DataLoader processes; JPEG decoding: ${ds.nativeImageStatus()}`,
   );
   console.log(
-    `| transform | @bmse/datasets images/s (${o.workers} workers) | @bmse/datasets, main thread | torchvision+PIL images/s | ratio |`,
+    `| transform | @bmse/datasets images/s (${tsWorkers} workers) | @bmse/datasets, main thread | torchvision+PIL images/s | ratio |`,
   );
   console.log('|---|---|---|---|---|');
   console.log(row(`IMDB-WIKI-DIR train, 224 (batch ${o.imdbBatch})`, tsImdb, mainImdb, peer?.imdb));

@@ -3,6 +3,7 @@ import path from 'node:path';
 import { tf } from '@bmse/backend';
 import { type AgeRow, type AgeSplit, readAgeCsv } from './csv/age-csv.js';
 import { type BadSample, BadSampleLog, type BadSampleMode, DatasetError } from './errors.js';
+import { BatchSlabs, runIntoSlab } from './loader/batch-slabs.js';
 import { epochOrder, lookahead } from './loader/order.js';
 import { batchesOf, loadInOrder, stack } from './loader/prefetch.js';
 import { type AgeSampleTask, runSampleTask } from './loader/sample-tasks.js';
@@ -111,8 +112,9 @@ async function openAgeDataset(kind: AgeKind, opts: AgeDatasetOptions): Promise<A
   const report = opts.onBadSamplesReport ?? BadSampleLog.warn;
   let calls = 0;
 
-  const run = sampleRunner(opts.workers ?? defaultWorkerCount(), runSampleTask);
-  const loadSample = async (i: number, epoch: number): Promise<Float32Array> => {
+  const workers = opts.workers ?? defaultWorkerCount();
+  const run = sampleRunner(workers, runSampleTask);
+  const loadSample = async (i: number, epoch: number, slabs: BatchSlabs, position: number): Promise<Float32Array> => {
     const r = rows[i];
     const task: AgeSampleTask = {
       kind: 'age',
@@ -125,13 +127,18 @@ async function openAgeDataset(kind: AgeKind, opts: AgeDatasetOptions): Promise<A
       epoch,
       index: i,
     };
-    return (await run(task))[0];
+    return (await runIntoSlab(run, task, slabs, position))[0];
   };
 
   async function* rawBatches(o: { epoch?: number } = {}): AsyncGenerator<AgeRawBatch> {
     const epoch = o.epoch ?? calls++;
     const order = epochOrder(rows.length, shuffle, opts.seed, epoch);
-    const samples = loadInOrder(order, (i) => loadSample(i, epoch), lookahead(opts.batchSize, opts.prefetch ?? 2));
+    const slabs = new BatchSlabs(order.length, opts.batchSize, [size * size * 3], workers > 0);
+    const samples = loadInOrder(
+      order,
+      (i, position) => loadSample(i, epoch, slabs, position),
+      lookahead(opts.batchSize, opts.prefetch ?? 2),
+    );
     const onError = (e: unknown) => {
       if (mode === 'skip' && e instanceof DatasetError) log.add(e);
       else throw e;

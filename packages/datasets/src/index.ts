@@ -26,6 +26,7 @@ export { type AgeFixtureOptions, DEFAULT_AGE_SAMPLES, fixtureColor, writeAgeFixt
 export { fixtureDepth, type Nyud2FixtureOptions, writeNyud2Fixture } from './fixtures/nyud2-fixture.js';
 export { forEachLimit, writeGreyPng, writeImage } from './fixtures/write-files.js';
 export { decodeGrey, decodeRgb, type GreyImage, type RgbImage } from './image/decode.js';
+export { type NativeImage, nativeImage, nativeImageStatus } from './image/native.js';
 export { cosdg, rotateOrder2, sindg, splineFilterOrder2 } from './image/spline-rotate.js';
 export {
   type AgeSampleTask,

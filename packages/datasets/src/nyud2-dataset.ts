@@ -4,6 +4,7 @@ import path from 'node:path';
 import { tf } from '@bmse/backend';
 import { type NyuRow, readNyuCsv, resolveNyuPath } from './csv/nyu-csv.js';
 import { type BadSample, BadSampleLog, type BadSampleMode, DatasetError } from './errors.js';
+import { BatchSlabs, runIntoSlab } from './loader/batch-slabs.js';
 import { epochOrder, lookahead } from './loader/order.js';
 import { batchesOf, loadInOrder, stack } from './loader/prefetch.js';
 import { type Nyud2SampleTask, runSampleTask } from './loader/sample-tasks.js';
@@ -126,8 +127,9 @@ export async function openNyud2Dir(opts: Nyud2Options): Promise<Nyud2Dataset> {
   const [dh, dw] = depthSize;
   let calls = 0;
 
-  const run = sampleRunner(opts.workers ?? defaultWorkerCount(), runSampleTask);
-  const loadSample = async (i: number, epoch: number): Promise<Nyud2Sample> => {
+  const workers = opts.workers ?? defaultWorkerCount();
+  const run = sampleRunner(workers, runSampleTask);
+  const loadSample = async (i: number, epoch: number, slabs: BatchSlabs, position: number): Promise<Nyud2Sample> => {
     const r = rows[i];
     const task: Nyud2SampleTask = {
       kind: 'nyud2',
@@ -143,14 +145,19 @@ export async function openNyud2Dir(opts: Nyud2Options): Promise<Nyud2Dataset> {
       epoch,
       index: i,
     };
-    const [x, depth] = await run(task);
+    const [x, depth] = await runIntoSlab(run, task, slabs, position);
     return { x, depth };
   };
 
   async function* rawBatches(o: { epoch?: number } = {}): AsyncGenerator<Nyud2RawBatch> {
     const epoch = o.epoch ?? calls++;
     const order = epochOrder(rows.length, opts.shuffle ?? split === 'train', seed, epoch);
-    const samples = loadInOrder(order, (i) => loadSample(i, epoch), lookahead(opts.batchSize, opts.prefetch ?? 2));
+    const slabs = new BatchSlabs(order.length, opts.batchSize, [H * W * 3, dh * dw], workers > 0);
+    const samples = loadInOrder(
+      order,
+      (i, position) => loadSample(i, epoch, slabs, position),
+      lookahead(opts.batchSize, opts.prefetch ?? 2),
+    );
     const onError = (e: unknown) => {
       if (mode === 'skip' && e instanceof DatasetError) log.add(e);
       else throw e;

@@ -1,3 +1,4 @@
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { resizeNearest, resizePil } from '../src/image/resample.js';
 import { rngFor } from '../src/rng.js';
@@ -42,6 +43,39 @@ describe('age transform (spec §2.1)', () => {
     expect(red(out).map((v) => Math.round((v + 1) * 127.5))).toEqual([
       70, 60, 50, 40, 110, 100, 90, 80, 150, 140, 130, 120, 0, 0, 0, 0,
     ]);
+  });
+
+  it('equals torchvision order done step by step (pad, crop, flip, normalise) for any size, offset and flip', () => {
+    fc.assert(
+      fc.property(
+        fc.integer({ min: 1, max: 9 }),
+        fc.integer({ min: 0, max: 6 }),
+        fc.boolean(),
+        fc.boolean(),
+        fc.nat(),
+        (size, padding, augment, flip, seed) => {
+          const img = Uint8Array.from({ length: size * size * 3 }, (_, i) => (i * 37 + seed) % 256);
+          const top = seed % (2 * padding + 1);
+          const left = Math.floor(seed / 7) % (2 * padding + 1);
+          const aug = augment ? { top, left, flip } : null;
+          const out = new Float32Array(size * size * 3 + 5).fill(Number.NaN);
+          ageTransformInto(img, size, padding, aug, out, 5);
+          const padded = (y: number, x: number, c: number) => {
+            const sy = y - padding;
+            const sx = x - padding;
+            return sy < 0 || sy >= size || sx < 0 || sx >= size ? 0 : img[(sy * size + sx) * 3 + c];
+          };
+          for (let y = 0; y < size; y++)
+            for (let x = 0; x < size; x++)
+              for (let c = 0; c < 3; c++) {
+                const cx = aug?.flip ? size - 1 - x : x;
+                const v = aug ? padded(y + top, cx + left, c) : img[(y * size + x) * 3 + c];
+                expect(out[5 + (y * size + x) * 3 + c]).toBe(Math.fround((v / 255 - 0.5) / 0.5));
+              }
+        },
+      ),
+      { numRuns: 200 },
+    );
   });
 
   it('draws crop offsets in [0, 2·padding] and both flips, deterministically', () => {

@@ -5,6 +5,7 @@ import { createRequire } from 'node:module';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
+import { tf } from '@bmse/backend';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   closeDataWorkers,
@@ -19,6 +20,7 @@ import {
   writeImage,
   writeSyntheticDepth,
 } from '../src/index.js';
+import { stack } from '../src/loader/prefetch.js';
 
 let root: string;
 let imdb: string;
@@ -94,6 +96,52 @@ describe('data workers: identical batches for 0, 1 and 2 workers', () => {
     const test0 = await openNyud2Dir({ dir: nyu, split: 'test', batchSize: 1, workers: 0, mask: false, ...small });
     const test2 = await openNyud2Dir({ dir: nyu, split: 'test', batchSize: 1, workers: 2, mask: false, ...small });
     expect(await fingerprint(test2.rawBatches())).toEqual(await fingerprint(test0.rawBatches()));
+  });
+});
+
+describe('batch buffers', () => {
+  it('a batch is the buffer its samples were written into: shared with workers, plain without, no copy', async () => {
+    for (const workers of [0, 2]) {
+      const ds = await openImdbWikiDir({
+        dir: imdb,
+        split: 'train',
+        imageSize: 8,
+        augment: false,
+        batchSize: 4,
+        seed: 0,
+        workers,
+      });
+      const sizes: number[] = [];
+      for await (const b of ds.rawBatches()) {
+        expect(b.x.buffer).toBeInstanceOf(workers > 0 ? SharedArrayBuffer : ArrayBuffer);
+        expect(b.x.byteOffset).toBe(0);
+        expect(b.x.buffer.byteLength).toBe(b.x.byteLength);
+        sizes.push(b.x.length / (8 * 8 * 3));
+      }
+      expect(sizes).toEqual([4, 4, 3]);
+      // tensors from shared memory hold the same values
+      for await (const b of ds.batches({ epoch: 0 })) {
+        const raw = (await ds.rawBatches({ epoch: 0 })[Symbol.asyncIterator]().next()).value!;
+        expect(Array.from(await b.x.data())).toEqual(Array.from(raw.x));
+        tf.dispose([b.x, b.y]);
+        break;
+      }
+    }
+  });
+
+  it('stack: views that tile one buffer in order are returned as that buffer, anything else is copied', () => {
+    const buf = new SharedArrayBuffer(6 * 4);
+    const views = [0, 1, 2].map((i) => new Float32Array(buf, i * 8, 2));
+    for (const [i, v] of views.entries()) v.set([i, i + 0.5]);
+    const whole = stack(views);
+    expect(whole.buffer).toBe(buf);
+    expect(Array.from(whole)).toEqual([0, 0.5, 1, 1.5, 2, 2.5]);
+    const swapped = stack([views[1], views[0], views[2]]);
+    expect(swapped.buffer).not.toBe(buf);
+    expect(Array.from(swapped)).toEqual([1, 1.5, 0, 0.5, 2, 2.5]);
+    const partial = stack(views.slice(0, 2));
+    expect(partial.buffer).not.toBe(buf);
+    expect(Array.from(partial)).toEqual([0, 0.5, 1, 1.5]);
   });
 });
 

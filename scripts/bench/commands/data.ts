@@ -12,7 +12,12 @@ export const dataCommand: CommandModule = {
       .option('imdb-batch', { type: 'number', default: 64 })
       .option('nyu-batch', { type: 'number', default: 16 })
       .option('passes', { type: 'number', default: 2, describe: 'timed passes after one warm-up pass' })
-      .option('workers', { type: 'number', default: 2, describe: 'torch DataLoader workers' })
+      .option('workers', {
+        type: 'number',
+        default: 2,
+        describe: 'DataLoader workers of torch, and ours unless --ts-workers',
+      })
+      .option('ts-workers', { type: 'number', describe: '@bmse/datasets worker threads (default: --workers)' })
       .option('prefetch', { type: 'number', default: 2, describe: 'batches decoded ahead (@bmse/datasets)' })
       .option('dir', { type: 'string', describe: 'where the benchmark files go (default: a temporary folder, reused)' })
       .option('python', {

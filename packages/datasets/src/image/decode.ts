@@ -1,7 +1,11 @@
 /** Image decoding through sharp (libvips): RGB as interleaved uint8, depth PNGs as uint8 / uint16 single-channel. */
+import { readFileSync } from 'node:fs';
 import fs from 'node:fs/promises';
+import { isMainThread } from 'node:worker_threads';
 import sharp from 'sharp';
 import { DatasetError } from '../errors.js';
+import { nativeImage } from './native.js';
+import { type PilFilter, resizePil8 } from './resample.js';
 
 export interface RgbImage {
   width: number;
@@ -23,10 +27,14 @@ export interface SampleSource {
   row?: number;
 }
 
-/** The file's bytes; a missing or unreadable file becomes a DatasetError naming it (and the CSV row). */
+/**
+ * The file's bytes; a missing or unreadable file becomes a DatasetError naming it (and the CSV row). A data worker
+ * reads synchronously (it has nothing else to do meanwhile, and skips the thread-pool round trips); the main
+ * thread does not block.
+ */
 export async function readBytes(src: SampleSource): Promise<Buffer> {
   try {
-    return await fs.readFile(src.file);
+    return isMainThread ? await fs.readFile(src.file) : readFileSync(src.file);
   } catch (e) {
     const code = (e as NodeJS.ErrnoException).code;
     throw new DatasetError(code === 'ENOENT' ? 'image file is missing' : `cannot read image: ${(e as Error).message}`, {
@@ -56,18 +64,41 @@ function toRgb(data: Buffer, channels: number, pixels: number): Uint8Array {
 
 /**
  * Decodes an image as RGB (PIL `convert('RGB')`), optionally resized to exactly width×height (aspect not kept)
- * with `kernel`. `bytes`: the file's contents when already read (`src` then only names it in errors).
+ * as Pillow's `Image.resize` does it (bilinear by default; image/resample.ts). JPEGs go through the native
+ * libjpeg-turbo decoder when it is built (image/native.ts; the decoder Pillow uses), everything else and any
+ * JPEG it declines through sharp. `bytes`: the file's contents when already read (`src` then only names it in
+ * errors).
  */
 export async function decodeRgb(
   src: SampleSource,
-  resize?: { width: number; height: number; kernel?: 'linear' | 'cubic' | 'nearest' | 'lanczos3' },
+  resize?: { width: number; height: number; filter?: PilFilter },
   bytes?: Buffer,
 ): Promise<RgbImage> {
   bytes ??= await readBytes(src);
+  const img = decodeJpegNative(bytes) ?? (await decodeRgbSharp(src, bytes));
+  if (!resize || (resize.width === img.width && resize.height === img.height)) return img;
+  const data = resizePil8(img.data, img.width, img.height, 3, resize.width, resize.height, resize.filter ?? 'bilinear');
+  return { width: resize.width, height: resize.height, data };
+}
+
+/** libjpeg-turbo through the native addon; null when it is not built, the bytes are no JPEG, or it declines. */
+function decodeJpegNative(bytes: Buffer): RgbImage | null {
+  const native = nativeImage();
+  return native && isJpeg(bytes) ? native.decodeJpeg(bytes) : null;
+}
+
+/** The JPEG signature (SOI marker then another marker). */
+export function isJpeg(bytes: Uint8Array): boolean {
+  return bytes.length >= 3 && bytes[0] === 0xff && bytes[1] === 0xd8 && bytes[2] === 0xff;
+}
+
+/** sharp (libvips) decoding: every format, and the error message for a corrupt or truncated file. */
+export async function decodeRgbSharp(src: SampleSource, bytes: Buffer): Promise<RgbImage> {
   try {
-    let img = sharp(bytes, { failOn: 'truncated' }).removeAlpha();
-    if (resize) img = img.resize(resize.width, resize.height, { fit: 'fill', kernel: resize.kernel ?? 'linear' });
-    const { data, info } = await img.raw().toBuffer({ resolveWithObject: true });
+    const { data, info } = await sharp(bytes, { failOn: 'truncated' })
+      .removeAlpha()
+      .raw()
+      .toBuffer({ resolveWithObject: true });
     return { width: info.width, height: info.height, data: toRgb(data, info.channels, info.width * info.height) };
   } catch (e) {
     throw decodeError(src, e);

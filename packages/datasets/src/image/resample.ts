@@ -1,4 +1,5 @@
 /** Pure-JS resampling that mirrors PIL where the official code resizes with PIL (spec §2.3). */
+import { nativeImage } from './native.js';
 
 /** Python 3 `round` (half to even), used by the official centre crop. */
 export function pyRound(x: number): number {
@@ -155,6 +156,21 @@ const clip8 = (v: number) => (v >= ONE * 256 ? 255 : v <= 0 ? 0 : (v * INV_ONE) 
  * does not change. Interleaved channels in and out.
  */
 export function resizePil8(
+  src: Uint8Array,
+  w: number,
+  h: number,
+  channels: number,
+  ow: number,
+  oh: number,
+  filter: PilFilter,
+): Uint8Array {
+  const native = nativeImage();
+  if (native) return native.resizePil8(src, w, h, channels, ow, oh, filter === 'bicubic');
+  return resizePil8Js(src, w, h, channels, ow, oh, filter);
+}
+
+/** resizePil8 in JS: the reference the native kernel is tested against, and the fallback without it. */
+export function resizePil8Js(
   src: Uint8Array,
   w: number,
   h: number,

@@ -17,6 +17,8 @@
  * - uint8 output: t > 0 ? trunc(min(t + 0.5, 255)) : 0.
  */
 
+import { nativeImage } from './native.js';
+
 // cephes sindg.c coefficients (as the doubles their decimal literals round to)
 const SINCOF = [
   1.5896230157221844e-10, -2.5050747762850355e-8, 2.7557313621385676e-6, -1.984126982958954e-4, 8.333333333322118e-3,
@@ -256,6 +258,36 @@ export function rotateOrder2Planes(
   angle: number,
   opts: { window?: RotateWindow; flip?: boolean } = {},
 ): Uint8Array[] {
+  const native = nativeImage();
+  if (!native || !planes.every((p) => p.data instanceof Uint8Array))
+    return rotateOrder2PlanesJs(planes, width, height, angle, opts);
+  // the same doubles as below: cos/sin, offsets and z^(n−1) computed here, the rest in C (native/bmse_image.c)
+  const { c, s, off0, off1 } = rotationGeometry(width, height, angle);
+  const geo = Float64Array.of(c, s, off0, off1, Z ** (height - 1), Z ** (width - 1));
+  const win = opts.window ?? { left: 0, top: 0, width, height };
+  const window = Int32Array.of(win.left, win.top, win.width, win.height);
+  return planes.map((p) =>
+    native.rotateOrder2Plane(p.data as Uint8Array, width, height, p.channels, opts.flip ?? false, geo, window),
+  );
+}
+
+/** cos/sin in degrees as scipy, and offset = in_center − [[c, s], [−s, c]] @ out_center (reshape=False). */
+function rotationGeometry(width: number, height: number, angle: number) {
+  const c = cosdg(angle);
+  const s = sindg(angle);
+  const h2 = (height - 1) / 2;
+  const w2 = (width - 1) / 2;
+  return { c, s, off0: h2 - (c * h2 + s * w2), off1: w2 - (-s * h2 + c * w2) };
+}
+
+/** rotateOrder2Planes in JS: the reference the native kernel is tested against, and the fallback without it. */
+export function rotateOrder2PlanesJs(
+  planes: readonly RotatePlane[],
+  width: number,
+  height: number,
+  angle: number,
+  opts: { window?: RotateWindow; flip?: boolean } = {},
+): Uint8Array[] {
   const win = opts.window ?? { left: 0, top: 0, width, height };
   // float64 copies × the axis-0 gain (flipped when asked), then the prefilter
   const coefs = planes.map((p, n) => {
@@ -275,14 +307,7 @@ export function rotateOrder2Planes(
     prefilter(coef, width, height, ch, true);
     return coef;
   });
-  const c = cosdg(angle);
-  const s = sindg(angle);
-  // offset = in_center − [[c, s], [−s, c]] @ out_center (reshape=False: out shape = in shape)
-  const h2 = (height - 1) / 2;
-  const w2 = (width - 1) / 2;
-  const off0 = h2 - (c * h2 + s * w2);
-  const off1 = w2 - (-s * h2 + c * w2);
-  const geo = { c, s, off0, off1 };
+  const geo = rotationGeometry(width, height, angle);
   const outs = planes.map((p, n) => evalPlane(coefs[n], p.channels, width, height, win, geo));
   return outs;
 }

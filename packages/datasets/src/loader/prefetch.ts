@@ -8,16 +8,18 @@ export type Settled<T> =
 
 export async function* loadInOrder<T>(
   order: readonly number[],
-  load: (index: number) => Promise<T>,
+  /** `position`: the sample's place in `order` */
+  load: (index: number, position: number) => Promise<T>,
   window: number,
 ): AsyncGenerator<Settled<T>> {
   const pending: Promise<Settled<T>>[] = [];
   let next = 0;
   const start = () => {
-    const index = order[next++];
+    const position = next++;
+    const index = order[position];
     // settle immediately so an early `return` from the consumer leaves no unhandled rejection
     pending.push(
-      load(index).then(
+      load(index, position).then(
         (value) => ({ index, value }),
         (error: unknown) => ({ index, error }),
       ),
@@ -56,9 +58,19 @@ export async function* batchesOf<T>(
   if (values.length > 0 && !dropLast) yield { indices, values };
 }
 
-/** Concatenates equally sized float arrays into one batch buffer. */
+/**
+ * Concatenates equally sized float arrays into one batch buffer. When they already are, in order, the whole of
+ * one buffer (loader/batch-slabs.ts), that buffer is the batch: no copy.
+ */
 export function stack(parts: readonly Float32Array[]): Float32Array {
   const n = parts.length === 0 ? 0 : parts[0].length;
+  const buf = parts[0]?.buffer;
+  if (
+    buf &&
+    buf.byteLength === parts.length * n * 4 &&
+    parts.every((p, i) => p.buffer === buf && p.length === n && p.byteOffset === i * n * 4)
+  )
+    return new Float32Array(buf);
   const out = new Float32Array(parts.length * n);
   parts.forEach((p, i) => {
     out.set(p, i * n);

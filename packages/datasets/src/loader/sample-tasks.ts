@@ -5,10 +5,11 @@
  * (loader/worker-pool.ts). This module must not import tfjs: the workers load it.
  */
 import { DatasetError } from '../errors.js';
-import { decodeGrey, decodeRgb, imageSize, readBytes } from '../image/decode.js';
+import { decodeGrey, decodeRgb, isJpeg, readBytes } from '../image/decode.js';
+import { nativeImage } from '../image/native.js';
 import { resizeNearest, resizePil8 } from '../image/resample.js';
 import { rngFor, uniform } from '../rng.js';
-import { ageTransformInto, drawAgeAugment } from '../transforms/age.js';
+import { AGE_LUT, ageTransformInto, drawAgeAugment } from '../transforms/age.js';
 import { drawColorParams, toTensorColorNormalize } from '../transforms/color.js';
 import {
   centerCrop,
@@ -18,6 +19,7 @@ import {
   scaleShortSide,
 } from '../transforms/geometry.js';
 import { IMAGENET_STATS } from '../transforms/normalize.js';
+import type { OutSlot } from './batch-slabs.js';
 
 /** IMDB-WIKI-DIR / AgeDB-DIR sample (spec §2.1): Resize(S, S) [→ RandomCrop(pad) → HFlip] → Normalize(0.5, 0.5). */
 export interface AgeSampleTask {
@@ -32,6 +34,8 @@ export interface AgeSampleTask {
   epoch: number;
   /** position in the split (keys the randomness) */
   index: number;
+  /** where the result goes (loader/batch-slabs.ts); a new array when absent */
+  out?: OutSlot[];
 }
 
 /** NYUD2-DIR sample (spec §2.3): RGB + depth → [x (H·W·3), depth (h·w)]. */
@@ -50,6 +54,8 @@ export interface Nyud2SampleTask {
   seed: number;
   epoch: number;
   index: number;
+  /** where x and depth go (loader/batch-slabs.ts); new arrays when absent */
+  out?: OutSlot[];
 }
 
 export type SampleTask = AgeSampleTask | Nyud2SampleTask;
@@ -59,15 +65,24 @@ export function depthToMetres(v: number, bits: 8 | 16): number {
   return bits === 8 ? (v / 255) * 10 : v / 1000;
 }
 
+/** A view of `slot` with `length` floats, or a new array. */
+function outArray(slot: OutSlot | undefined, length: number): Float32Array {
+  return slot ? new Float32Array(slot.buffer, slot.byteOffset, length) : new Float32Array(length);
+}
+
 export async function ageSample(t: AgeSampleTask): Promise<Float32Array> {
-  // decode with sharp, Resize((S, S)) as PIL BILINEAR (exactly), then crop/flip/normalise in one pass
-  const img = await decodeRgb({ file: t.file, row: t.row });
-  const resized =
-    img.width === t.size && img.height === t.size
-      ? img.data
-      : resizePil8(img.data, img.width, img.height, 3, t.size, t.size, 'bilinear');
-  const out = new Float32Array(t.size * t.size * 3);
+  const out = outArray(t.out?.[0], t.size * t.size * 3);
+  const src = { file: t.file, row: t.row };
   const aug = t.augment ? drawAgeAugment(rngFor(t.seed, 'age-augment', t.epoch, t.index), t.padding) : null;
+  const bytes = await readBytes(src);
+  // native: decode (Pillow-equal libjpeg-turbo), Resize((S, S)) bilinear, crop/flip/normalise in one call
+  const native = nativeImage();
+  const dy = aug ? aug.top - t.padding : 0;
+  const dx = aug ? aug.left - t.padding : 0;
+  if (native && isJpeg(bytes) && native.ageSampleInto(bytes, t.size, dy, dx, aug?.flip ?? false, AGE_LUT, out))
+    return out;
+  // otherwise: decode, Resize((S, S)) as PIL BILINEAR (exactly), then crop/flip/normalise in one pass
+  const resized = (await decodeRgb(src, { width: t.size, height: t.size }, bytes)).data;
   ageTransformInto(resized, t.size, t.padding, aug, out);
   return out;
 }
@@ -78,9 +93,11 @@ export async function nyud2Sample(t: Nyud2SampleTask): Promise<{ x: Float32Array
   const rgbSrc = { file: t.rgb, row: t.row };
   const depthSrc = { file: t.depth, row: t.row };
   const bytes = await readBytes(rgbSrc);
-  const size = await imageSize(rgbSrc, bytes);
+  const [full, d] = await Promise.all([decodeRgb(rgbSrc, undefined, bytes), decodeGrey(depthSrc)]);
+  const size = { width: full.width, height: full.height };
+  // Scale: RGB bilinear as PIL (spec §2.3)
   const scaled = scaleShortSide(size.width, size.height, t.shortSide);
-  const [rgb, d] = await Promise.all([decodeRgb(rgbSrc, { ...scaled, kernel: 'linear' }, bytes), decodeGrey(depthSrc)]);
+  const rgb = { data: resizePil8(full.data, full.width, full.height, 3, scaled.width, scaled.height, 'bilinear') };
   if (d.width !== size.width || d.height !== size.height)
     throw new DatasetError(`depth is ${d.width}x${d.height}, RGB is ${size.width}x${size.height}`, depthSrc);
   // Scale: depth nearest (spec §2.3)
@@ -89,7 +106,7 @@ export async function nyud2Sample(t: Nyud2SampleTask): Promise<{ x: Float32Array
   const geo: GeometryParams = t.augment
     ? { flip: rng() < 0.5, angle: uniform(rng, -t.maxAngle, t.maxAngle) }
     : { flip: false, angle: 0 };
-  const depth = new Float32Array(dh * dw);
+  const depth = outArray(t.out?.[1], dh * dw);
   let rgbCrop: Uint8Array;
   if (d.bits === 8) {
     // RGB and depth share the flip, the rotation's geometry and the crop
@@ -118,14 +135,14 @@ export async function nyud2Sample(t: Nyud2SampleTask): Promise<{ x: Float32Array
   // ToTensor → Lighting → ColorJitter → Normalize in two passes
   const x = toTensorColorNormalize(
     rgbCrop,
-    new Float32Array(rgbCrop.length),
+    outArray(t.out?.[0], rgbCrop.length),
     t.augment ? drawColorParams(rng) : null,
     IMAGENET_STATS,
   );
   return { x, depth };
 }
 
-/** Runs a task; the result's arrays own their whole buffers (so a worker can transfer them). */
+/** Runs a task; the result's arrays are views of `task.out`, or own their whole buffers (a worker transfers those). */
 export async function runSampleTask(t: SampleTask): Promise<Float32Array[]> {
   if (t.kind === 'age') return [await ageSample(t)];
   const { x, depth } = await nyud2Sample(t);

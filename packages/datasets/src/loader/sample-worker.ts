@@ -11,7 +11,8 @@ port.on('message', (m: { id: number; task: SampleTask }) => {
     (result) =>
       port.postMessage(
         { id: m.id, result },
-        result.map((a) => a.buffer as ArrayBuffer),
+        // results written into a shared batch buffer are not transferred (nor copied)
+        result.filter((a) => !(a.buffer instanceof SharedArrayBuffer)).map((a) => a.buffer as ArrayBuffer),
       ),
     (e: unknown) => port.postMessage({ id: m.id, error: serializeError(e) }),
   );
