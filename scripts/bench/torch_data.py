@@ -1,7 +1,7 @@
 """Peer of `pnpm run bench data`: the official IMDB-WIKI-DIR and NYUD2-DIR train transforms with torchvision + PIL
 (+ scipy for the rotation, as nyud2-dir/nyu_transform.py) in a DataLoader with N workers; prints JSON images/s.
 
-usage: python3 torch_data.py <dataset dir: imdb> <dataset dir: nyud2> <workers> <imdb batch> <nyud2 batch> <passes>
+usage: python3 torch_data.py <imdb dataset dirs, comma-separated> <nyud2 dataset dir> <workers> <imdb batch> <nyud2 batch> <passes>
 """
 import csv
 import json
@@ -118,7 +118,7 @@ def images_per_s(ds, batch, workers, passes):
 if __name__ == '__main__':
     imdb, nyu, workers, b1, b2, passes = sys.argv[1], sys.argv[2], int(sys.argv[3]), int(sys.argv[4]), int(sys.argv[5]), int(sys.argv[6])
     out = {
-        'imdb': images_per_s(ImdbWiki(imdb), b1, workers, passes),
+        'imdb': [images_per_s(ImdbWiki(d), b1, workers, passes) for d in imdb.split(',')],
         'nyud2': images_per_s(Nyud2(nyu), b2, workers, passes),
         'torch': torch.__version__,
     }

@@ -6,12 +6,17 @@ export const dataCommand: CommandModule = {
   describe: 'images/s of the IMDB-WIKI-DIR (224) and NYUD2-DIR train transforms, beside torchvision + PIL',
   builder: (y) =>
     y
-      .option('images', { type: 'number', default: 256, describe: 'IMDB-like JPEGs' })
+      .option('images', { type: 'number', default: 256, describe: 'IMDB-like JPEGs per set (typical and heavy)' })
       .option('nyu-images', { type: 'number', default: 48, describe: 'NYUD2-like 640×480 pairs' })
-      .option('face-size', { type: 'number', default: 256, describe: 'side of the IMDB-like JPEGs' })
+      .option('face-size', { type: 'number', default: 256, describe: 'side of the heavy IMDB-like JPEGs' })
       .option('imdb-batch', { type: 'number', default: 64 })
       .option('nyu-batch', { type: 'number', default: 16 })
       .option('passes', { type: 'number', default: 2, describe: 'timed passes after one warm-up pass' })
+      .option('rounds', {
+        type: 'number',
+        default: 3,
+        describe: 'measurements of each side, alternating which goes first; the table shows medians',
+      })
       .option('workers', {
         type: 'number',
         default: 2,

@@ -147,9 +147,14 @@ export async function decodeGrey(src: SampleSource): Promise<GreyImage> {
 }
 
 /** Encoders used by the fixture and synthetic writers. */
-export async function encodeRgb(img: RgbImage, format: 'jpeg' | 'png', quality = 95): Promise<Buffer> {
+export async function encodeRgb(
+  img: RgbImage,
+  format: 'jpeg' | 'png',
+  quality = 95,
+  chromaSubsampling: '4:4:4' | '4:2:0' = '4:4:4',
+): Promise<Buffer> {
   const s = sharp(img.data, { raw: { width: img.width, height: img.height, channels: 3 } });
-  return format === 'jpeg' ? s.jpeg({ quality, chromaSubsampling: '4:4:4' }).toBuffer() : s.png().toBuffer();
+  return format === 'jpeg' ? s.jpeg({ quality, chromaSubsampling }).toBuffer() : s.png().toBuffer();
 }
 
 export async function encodeGreyPng(img: GreyImage): Promise<Buffer> {
