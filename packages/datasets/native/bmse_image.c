@@ -257,9 +257,58 @@ MULTIVERSION static void vertical_pass(const uint8_t *img, size_t row_len, int o
   }
 }
 
+#if defined(__GNUC__) && defined(__x86_64__)
+#include <immintrin.h>
+#define HAVE_SSE41_PATH 1
+/* RGB horizontal pass with the three channels of a tap in one vector (4 bytes loaded, the 4th lane ignored):
+   the same int32 sums as the scalar loop. The 4-byte load of a row's last pixel reads the first byte of the next
+   row, so the last row's last pixels take the scalar path. */
+__attribute__((target("sse4.1"))) static void horizontal_rgb_sse41(const uint8_t *img, int rows, int w, int ow,
+                                                                   const Coeffs *hor, uint8_t *target) {
+  for (int y = 0; y < rows; y++) {
+    const uint8_t *row_in = img + (size_t)y * w * 3;
+    uint8_t *row_out = target + (size_t)y * ow * 3;
+    for (int xx = 0; xx < ow; xx++) {
+      const int xmin = hor->bounds[xx * 2], xmax = hor->bounds[xx * 2 + 1];
+      const int32_t *k = hor->kk + (size_t)xx * hor->ksize;
+      const uint8_t *p = row_in + (size_t)xmin * 3;
+      uint8_t *o = row_out + (size_t)xx * 3;
+      if (y == rows - 1 && xmin + xmax == w) {
+        int32_t s0 = HALF, s1 = HALF, s2 = HALF;
+        for (int x = 0; x < xmax; x++, p += 3) {
+          s0 += p[0] * k[x];
+          s1 += p[1] * k[x];
+          s2 += p[2] * k[x];
+        }
+        o[0] = clip8(s0);
+        o[1] = clip8(s1);
+        o[2] = clip8(s2);
+        continue;
+      }
+      __m128i acc = _mm_set1_epi32(HALF);
+      for (int x = 0; x < xmax; x++, p += 3) {
+        int32_t v;
+        memcpy(&v, p, 4);
+        const __m128i px = _mm_cvtepu8_epi32(_mm_cvtsi32_si128(v));
+        acc = _mm_add_epi32(acc, _mm_mullo_epi32(px, _mm_set1_epi32(k[x])));
+      }
+      o[0] = clip8(_mm_extract_epi32(acc, 0));
+      o[1] = clip8(_mm_extract_epi32(acc, 1));
+      o[2] = clip8(_mm_extract_epi32(acc, 2));
+    }
+  }
+}
+#endif
+
 /* each of the rows: out pixel xx = sum over its taps of input pixels */
 MULTIVERSION static void horizontal_pass(const uint8_t *img, int rows, int w, int ch, int ow, const Coeffs *hor,
                                          uint8_t *target) {
+#ifdef HAVE_SSE41_PATH
+  if (ch == 3 && __builtin_cpu_supports("sse4.1")) {
+    horizontal_rgb_sse41(img, rows, w, ow, hor, target);
+    return;
+  }
+#endif
   for (int y = 0; y < rows; y++) {
     const uint8_t *row_in = img + (size_t)y * w * ch;
     uint8_t *row_out = target + (size_t)y * ow * ch;
