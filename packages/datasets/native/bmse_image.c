@@ -506,7 +506,7 @@ static napi_value age_sample_into(napi_env env, napi_callback_info info) {
 #define SPLINE_Z (-0.1715728752538099)
 #define SPLINE_HORIZON 50
 
-static void spline_filter_columns(double *c, size_t row_len, int n, double gain_next, double zn1, double *acc) {
+MULTIVERSION static void spline_filter_columns(double *c, size_t row_len, int n, double gain_next, double zn1, double *acc) {
   const size_t last = (size_t)(n - 1) * row_len;
   const double Z = SPLINE_Z;
   double den = 1.0;
@@ -552,7 +552,8 @@ static void spline_filter_columns(double *c, size_t row_len, int n, double gain_
   }
 }
 
-static void spline_filter_row(double *c, int n, int s, double zn1) {
+/* causal initial value of each channel line of one row (scipy _init_causal_mirror) */
+static void spline_row_init(double *c, int n, int s, double zn1) {
   const double Z = SPLINE_Z;
   const int end = (n - 1) * s;
   for (int ch = 0; ch < s; ch++) {
@@ -575,10 +576,45 @@ static void spline_filter_row(double *c, int n, int s, double zn1) {
     }
     c[ch] = c0 / den;
   }
-  for (int k = s; k <= end + s - 1; k++) c[k] += Z * c[k - s];
-  const double den2 = Z * Z - 1.0;
-  for (int ch = 0; ch < s; ch++) c[end + ch] = ((Z * c[end - s + ch] + c[end + ch]) * Z) / den2;
-  for (int k = end - 1; k >= 0; k--) c[k] = Z * (c[k + s] - c[k]);
+}
+
+/* axis 1 on `rows` rows of row_len doubles (spline-rotate.ts filterRow on each): the recursions of four rows
+   run interleaved (independent dependency chains); each row's arithmetic is unchanged */
+static void spline_filter_rows(double *c, int rows, size_t row_len, int n, int s, double zn1) {
+  const double Z = SPLINE_Z, den2 = Z * Z - 1.0;
+  const int end = (n - 1) * s;
+  for (int y0 = 0; y0 < rows; y0 += 4) {
+    const int nb = rows - y0 < 4 ? rows - y0 : 4;
+    double *r[4];
+    for (int b = 0; b < nb; b++) {
+      r[b] = c + (size_t)(y0 + b) * row_len;
+      spline_row_init(r[b], n, s, zn1);
+    }
+    if (nb == 4) {
+      double *r0 = r[0], *r1 = r[1], *r2 = r[2], *r3 = r[3];
+      for (int k = s; k <= end + s - 1; k++) {
+        r0[k] += Z * r0[k - s];
+        r1[k] += Z * r1[k - s];
+        r2[k] += Z * r2[k - s];
+        r3[k] += Z * r3[k - s];
+      }
+    } else
+      for (int b = 0; b < nb; b++)
+        for (int k = s; k <= end + s - 1; k++) r[b][k] += Z * r[b][k - s];
+    for (int b = 0; b < nb; b++)
+      for (int ch = 0; ch < s; ch++) r[b][end + ch] = ((Z * r[b][end - s + ch] + r[b][end + ch]) * Z) / den2;
+    if (nb == 4) {
+      double *r0 = r[0], *r1 = r[1], *r2 = r[2], *r3 = r[3];
+      for (int k = end - 1; k >= 0; k--) {
+        r0[k] = Z * (r0[k + s] - r0[k]);
+        r1[k] = Z * (r1[k + s] - r1[k]);
+        r2[k] = Z * (r2[k + s] - r2[k]);
+        r3[k] = Z * (r3[k + s] - r3[k]);
+      }
+    } else
+      for (int b = 0; b < nb; b++)
+        for (int k = end - 1; k >= 0; k--) r[b][k] = Z * (r[b][k + s] - r[b][k]);
+  }
 }
 
 static inline int mirror_index(int idx, int len) {
@@ -586,6 +622,27 @@ static inline int mirror_index(int idx, int len) {
 }
 
 static inline uint8_t spline_to_u8(double t) { return t > 0 ? (t < 254.5 ? (uint8_t)(int)(t + 0.5) : 255) : 0; }
+
+#ifdef HAVE_SSE41_PATH
+/* the 3x3 taps of one RGB pixel, the three channels in one 4-wide vector (the 4th lane is ignored): per lane
+   the same products and sums, in the same order, as the scalar loop */
+__attribute__((target("avx"))) static void spline_taps_rgb_avx(const double *coef, const size_t *taps,
+                                                               const double *wy, const double *wx, uint8_t *dst) {
+  __m256d t = _mm256_setzero_pd();
+  for (int a = 0; a < 3; a++) {
+    const __m256d vy = _mm256_set1_pd(wy[a]);
+    for (int b = 0; b < 3; b++) {
+      const __m256d v = _mm256_mul_pd(_mm256_mul_pd(_mm256_loadu_pd(coef + taps[a * 3 + b]), vy), _mm256_set1_pd(wx[b]));
+      t = _mm256_add_pd(t, v);
+    }
+  }
+  double r[4];
+  _mm256_storeu_pd(r, t);
+  dst[0] = spline_to_u8(r[0]);
+  dst[1] = spline_to_u8(r[1]);
+  dst[2] = spline_to_u8(r[2]);
+}
+#endif
 
 /* rotateOrder2Plane(src: Uint8Array, width, height, channels, flip: boolean, geo: Float64Array [c, s, off0,
    off1, z^(height-1), z^(width-1)], window: Int32Array [left, top, w, h]): Uint8Array (h*w*channels) */
@@ -621,7 +678,8 @@ static napi_value rotate_order2_plane(napi_env env, napi_callback_info info) {
   }
   const double GAIN = (1 - SPLINE_Z) * (1 - 1 / SPLINE_Z);
   const size_t row_len = (size_t)width * ch;
-  double *coef = (double *)malloc(sizeof(double) * row_len * height);
+  /* + 1: the 4-wide loads of the RGB path read one double past a pixel */
+  double *coef = (double *)malloc(sizeof(double) * (row_len * height + 1));
   double *acc = (double *)malloc(sizeof(double) * row_len);
   const size_t out_len = (size_t)ww * wh * ch;
   void *out_data;
@@ -648,12 +706,15 @@ static napi_value rotate_order2_plane(napi_env env, napi_callback_info info) {
   else if (width > 1)
     for (size_t k = 0; k < row_len * height; k++) coef[k] *= GAIN;
   if (width > 1)
-    for (int y = 0; y < height; y++) spline_filter_row(coef + (size_t)y * row_len, width, ch, geo[5]);
+    spline_filter_rows(coef, height, row_len, width, ch, geo[5]);
   /* evaluation on the window (spline-rotate.ts evalPlane) */
   const double c = geo[0], s = geo[1], off0 = geo[2], off1 = geo[3];
   uint8_t *o = (uint8_t *)out_data;
   memset(o, 0, out_len);
   const int maxY = height - 1, maxX = width - 1;
+#ifdef HAVE_SSE41_PATH
+  const int use_avx = __builtin_cpu_supports("avx");
+#endif
   for (int oy = 0; oy < wh; oy++) {
     const int i = oy + wt;
     for (int ox = 0; ox < ww; ox++) {
@@ -661,7 +722,8 @@ static napi_value rotate_order2_plane(napi_env env, napi_callback_info info) {
       const double cy = i * c + j * s + off0;
       const double cx = i * -s + j * c + off1;
       if (cy < 0 || cy > maxY || cx < 0 || cx > maxX) continue;
-      const int fy = (int)floor(cy + 0.5), fx = (int)floor(cx + 0.5);
+      /* cy, cx >= 0 here: truncation is floor */
+      const int fy = (int)(cy + 0.5), fx = (int)(cx + 0.5);
       const double dy = cy - fy, dx = cx - fx;
       const double wy1 = 0.75 - dy * dy, ty = 0.5 - dy, wy0 = 0.5 * ty * ty, wy2 = 1 - wy0 - wy1;
       const double wx1 = 0.75 - dx * dx, tx = 0.5 - dx, wx0 = 0.5 * tx * tx, wx2 = 1 - wx0 - wx1;
@@ -685,17 +747,18 @@ static napi_value rotate_order2_plane(napi_env env, napi_callback_info info) {
         c2 = (size_t)(fx + 1) * ch;
       }
       uint8_t *dst = o + ((size_t)oy * ww + ox) * ch;
+      const size_t taps[9] = {r0 + c0, r0 + c1, r0 + c2, r1 + c0, r1 + c1, r1 + c2, r2 + c0, r2 + c1, r2 + c2};
+      const double wy[3] = {wy0, wy1, wy2}, wx[3] = {wx0, wx1, wx2};
+#ifdef HAVE_SSE41_PATH
+      if (ch == 3 && use_avx) {
+        spline_taps_rgb_avx(coef, taps, wy, wx, dst);
+        continue;
+      }
+#endif
       for (int k = 0; k < ch; k++) {
         double t = 0;
-        t += coef[r0 + c0 + k] * wy0 * wx0;
-        t += coef[r0 + c1 + k] * wy0 * wx1;
-        t += coef[r0 + c2 + k] * wy0 * wx2;
-        t += coef[r1 + c0 + k] * wy1 * wx0;
-        t += coef[r1 + c1 + k] * wy1 * wx1;
-        t += coef[r1 + c2 + k] * wy1 * wx2;
-        t += coef[r2 + c0 + k] * wy2 * wx0;
-        t += coef[r2 + c1 + k] * wy2 * wx1;
-        t += coef[r2 + c2 + k] * wy2 * wx2;
+        for (int a = 0; a < 3; a++)
+          for (int b = 0; b < 3; b++) t += coef[taps[a * 3 + b] + k] * wy[a] * wx[b];
         dst[k] = spline_to_u8(t);
       }
     }
@@ -704,6 +767,80 @@ static napi_value rotate_order2_plane(napi_env env, napi_callback_info info) {
   free(acc);
   CHECK(napi_create_typedarray(env, napi_uint8_array, out_len, out_buf, 0, &out));
   return out;
+}
+
+
+/* -------------------------------------------------------- NYUD2 colour --- */
+/* transforms/color.ts toTensorColorNormalize: ToTensor (v/255) -> lighting -> brightness/contrast/saturation in
+   the drawn order -> Normalize, two passes, float32 after each op exactly where the JS rounds (the same doubles:
+   -ffp-contract=off). params (Float64Array(12)): lighting offsets [3], alphas [brightness, contrast, saturation],
+   ops before contrast (count, two op ids), ops after contrast (count, two op ids); stats: mean [3], std [3]. */
+
+static inline void color_pixel_ops(double *px, const double *ops, int count, double ab, double as) {
+  for (int i = 0; i < count; i++) {
+    if (ops[i] == 0) {
+      for (int c = 0; c < 3; c++) px[c] = (float)(px[c] + ab * (0 - px[c]));
+    } else {
+      const double g = 0.299 * px[0] + 0.587 * px[1] + 0.114 * px[2];
+      for (int c = 0; c < 3; c++) px[c] = (float)(px[c] + as * (g - px[c]));
+    }
+  }
+}
+
+/* colorNormalizeInto(rgb: Uint8Array, out: Float32Array, params: Float64Array(12) | null, stats: Float64Array(6)) */
+static napi_value color_normalize_into(napi_env env, napi_callback_info info) {
+  size_t argc = 4;
+  napi_value argv[4];
+  CHECK(napi_get_cb_info(env, info, &argc, argv, NULL, NULL));
+  const unsigned char *rgb;
+  size_t n, out_len, p_len = 0, s_len, off;
+  napi_typedarray_type t1, t2, t3;
+  void *out_ptr, *p_ptr = NULL, *s_ptr;
+  napi_value ab;
+  napi_valuetype pt = napi_undefined;
+  if (argc >= 3) napi_typeof(env, argv[2], &pt);
+  if (argc < 4 || !get_bytes(env, argv[0], &rgb, &n) ||
+      napi_get_typedarray_info(env, argv[1], &t1, &out_len, &out_ptr, &ab, &off) != napi_ok ||
+      t1 != napi_float32_array || out_len < n || n % 3 != 0 ||
+      (pt != napi_null && (napi_get_typedarray_info(env, argv[2], &t2, &p_len, &p_ptr, &ab, &off) != napi_ok ||
+                           t2 != napi_float64_array || p_len != 12)) ||
+      napi_get_typedarray_info(env, argv[3], &t3, &s_len, &s_ptr, &ab, &off) != napi_ok ||
+      t3 != napi_float64_array || s_len != 6) {
+    napi_throw_type_error(env, NULL,
+                          "colorNormalizeInto(rgb: Uint8Array, out: Float32Array, params: Float64Array(12) | null, "
+                          "stats: Float64Array(6))");
+    return NULL;
+  }
+  float *out = (float *)out_ptr;
+  const double *st = (const double *)s_ptr;
+  const double m0 = st[0], m1 = st[1], m2 = st[2], s0 = st[3], s1 = st[4], s2 = st[5];
+  if (!p_ptr) {
+    for (size_t i = 0; i < n; i += 3) {
+      out[i] = (float)(((double)(float)(rgb[i] / 255.0) - m0) / s0);
+      out[i + 1] = (float)(((double)(float)(rgb[i + 1] / 255.0) - m1) / s1);
+      out[i + 2] = (float)(((double)(float)(rgb[i + 2] / 255.0) - m2) / s2);
+    }
+    return argv[1];
+  }
+  const double *p = (const double *)p_ptr;
+  const double ab_ = p[3], ac = p[4], as = p[5];
+  const int n_before = (int)p[6], n_after = (int)p[9];
+  double px[3], sum = 0;
+  for (size_t i = 0; i < n; i += 3) {
+    for (int c = 0; c < 3; c++) px[c] = (float)((double)(float)(rgb[i + c] / 255.0) + p[c]);
+    color_pixel_ops(px, p + 7, n_before, ab_, as);
+    sum += 0.299 * px[0] + 0.587 * px[1] + 0.114 * px[2];
+    for (int c = 0; c < 3; c++) out[i + c] = (float)px[c];
+  }
+  const double m = sum / (double)(n / 3);
+  for (size_t i = 0; i < n; i += 3) {
+    for (int c = 0; c < 3; c++) px[c] = (float)(out[i + c] + ac * (m - out[i + c]));
+    color_pixel_ops(px, p + 10, n_after, ab_, as);
+    out[i] = (float)((px[0] - m0) / s0);
+    out[i + 1] = (float)((px[1] - m1) / s1);
+    out[i + 2] = (float)((px[2] - m2) / s2);
+  }
+  return argv[1];
 }
 
 NAPI_MODULE_INIT() {
@@ -715,6 +852,7 @@ NAPI_MODULE_INIT() {
       {"resizePil8", resize_pil8},
       {"ageSampleInto", age_sample_into},
       {"rotateOrder2Plane", rotate_order2_plane},
+      {"colorNormalizeInto", color_normalize_into},
   };
   for (size_t i = 0; i < sizeof functions / sizeof functions[0]; i++) {
     napi_value fn;

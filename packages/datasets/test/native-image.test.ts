@@ -20,6 +20,8 @@ import { resizePil8Js } from '../src/image/resample.js';
 import { rotateOrder2Planes, rotateOrder2PlanesJs } from '../src/image/spline-rotate.js';
 import { renderAgeImage, rngFor, writeAgeCsv, writeImage, writeSyntheticDepth } from '../src/index.js';
 import { AGE_LUT, ageTransformInto } from '../src/transforms/age.js';
+import { drawColorParams, toTensorColorNormalize, toTensorColorNormalizeJs } from '../src/transforms/color.js';
+import { IMAGENET_STATS } from '../src/transforms/normalize.js';
 
 interface Golden {
   cases: { name: string; jpeg: string; shape: [number, number, number]; rgb: string }[];
@@ -171,6 +173,21 @@ withNative('native order-2 spline rotation', () => {
         },
       ),
       { numRuns: 150 },
+    );
+  });
+});
+
+withNative('native NYUD2 colour augmentation + normalisation', () => {
+  it('equals the JS two-pass version bit for bit for any colour parameters and op order (and without augmentation)', () => {
+    fc.assert(
+      fc.property(fc.nat(), fc.integer({ min: 1, max: 300 }), (seed, pixels) => {
+        const rgb = Uint8Array.from({ length: pixels * 3 }, (_, i) => (i * 97 + seed * 13 + (i >> 4)) % 256);
+        const params = seed % 5 === 0 ? null : drawColorParams(rngFor(seed, 'colour', 0));
+        const got = toTensorColorNormalize(rgb, new Float32Array(rgb.length), params, IMAGENET_STATS); // native
+        const want = toTensorColorNormalizeJs(rgb, new Float32Array(rgb.length), params, IMAGENET_STATS);
+        expect(Buffer.from(got.buffer).equals(Buffer.from(want.buffer))).toBe(true);
+      }),
+      { numRuns: 300 },
     );
   });
 });

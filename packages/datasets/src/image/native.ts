@@ -43,6 +43,13 @@ export interface NativeImage {
     geo: Float64Array,
     window: Int32Array,
   ): Uint8Array;
+  /** transforms/color.ts toTensorColorNormalize; params: lighting offsets, alphas, ops before/after contrast */
+  colorNormalizeInto(
+    rgb: Uint8Array,
+    out: Float32Array,
+    params: Float64Array | null,
+    stats: Float64Array,
+  ): Float32Array;
 }
 
 const addonPath = fileURLToPath(new URL('../../native/build/bmse_image.node', import.meta.url));

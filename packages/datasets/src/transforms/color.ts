@@ -1,4 +1,6 @@
 /** NYUD2 training colour augmentation on [0,1] RGB floats (`nyud2-dir/nyu_transform.py`: Lighting, ColorJitter; spec §2.3). */
+
+import { nativeImage } from '../image/native.js';
 import { normal, permutation, type Rng, uniform } from '../rng.js';
 import { type ChannelStats, LIGHTING_PCA } from './normalize.js';
 
@@ -25,11 +27,7 @@ export function drawColorParams(rng: Rng, jitter = 0.4): ColorParams {
 
 /** Adds Σ_j eigvec[c][j]·α_j·eigval[j] to channel c. */
 export function lightingInPlace(x: Float32Array, alpha: readonly number[]): void {
-  const { eigval, eigvec } = LIGHTING_PCA;
-  const off = [0, 1, 2].map(
-    (c) =>
-      eigvec[c][0] * alpha[0] * eigval[0] + eigvec[c][1] * alpha[1] * eigval[1] + eigvec[c][2] * alpha[2] * eigval[2],
-  );
+  const off = lightingOffsets(alpha);
   for (let i = 0; i < x.length; i += 3) {
     x[i] += off[0];
     x[i + 1] += off[1];
@@ -81,6 +79,42 @@ export function toTensorColorNormalize(
   p: ColorParams | null,
   stats: ChannelStats,
 ): Float32Array {
+  const native = nativeImage();
+  if (!native) return toTensorColorNormalizeJs(rgb, out, p, stats);
+  const st = Float64Array.of(...stats.mean, ...stats.std);
+  if (!p) return native.colorNormalizeInto(rgb, out, null, st);
+  // lighting offsets here (the same doubles), the passes in C (native/bmse_image.c)
+  const at = p.order.indexOf(1);
+  const before = p.order.slice(0, at);
+  const after = p.order.slice(at + 1);
+  const params = Float64Array.of(
+    ...lightingOffsets(p.lighting),
+    ...p.alphas,
+    before.length,
+    before[0] ?? 0,
+    before[1] ?? 0,
+    after.length,
+    after[0] ?? 0,
+    after[1] ?? 0,
+  );
+  return native.colorNormalizeInto(rgb, out, params, st);
+}
+
+/** Σ_j eigvec[c][j]·α_j·eigval[j] per channel c (PCA lighting). */
+function lightingOffsets(a: readonly number[]): number[] {
+  const { eigval, eigvec } = LIGHTING_PCA;
+  return [0, 1, 2].map(
+    (c) => eigvec[c][0] * a[0] * eigval[0] + eigvec[c][1] * a[1] * eigval[1] + eigvec[c][2] * a[2] * eigval[2],
+  );
+}
+
+/** toTensorColorNormalize in JS: the reference the native kernel is tested against, and the fallback. */
+export function toTensorColorNormalizeJs(
+  rgb: Uint8Array,
+  out: Float32Array,
+  p: ColorParams | null,
+  stats: ChannelStats,
+): Float32Array {
   const f = Math.fround;
   const [m0, m1, m2] = stats.mean;
   const [s0, s1, s2] = stats.std;
@@ -93,11 +127,7 @@ export function toTensorColorNormalize(
     }
     return out;
   }
-  const { eigval, eigvec } = LIGHTING_PCA;
-  const a = p.lighting;
-  const off = [0, 1, 2].map(
-    (c) => eigvec[c][0] * a[0] * eigval[0] + eigvec[c][1] * a[1] * eigval[1] + eigvec[c][2] * a[2] * eigval[2],
-  );
+  const off = lightingOffsets(p.lighting);
   const at = p.order.indexOf(1); // contrast
   const before = p.order.slice(0, at);
   const after = p.order.slice(at + 1);
