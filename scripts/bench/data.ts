@@ -98,6 +98,9 @@ type Rates = Record<'heavy' | 'typical' | 'nyud2', number>;
 const KEYS = ['heavy', 'typical', 'nyud2'] as const;
 
 export async function benchData(o: DataBenchOptions): Promise<void> {
+  const { initBackend, tf } = await import('@bmse/backend');
+  type Tensor = InstanceType<typeof tf.Tensor>;
+  const backend = await initBackend('wasm');
   const ds = await loadDatasets();
   const root = o.dir ?? path.join(os.tmpdir(), 'bmse-bench-data');
   console.log(`preparing 2×${o.images} JPEG faces and ${o.nyuImages} 640×480 NYUD2 pairs in ${root} …`);
@@ -128,13 +131,17 @@ export async function benchData(o: DataBenchOptions): Promise<void> {
     };
     return async (): Promise<Rates> => {
       const out = {} as Rates;
-      for (const k of KEYS) out[k] = await timeTs((e) => count(sets[k].rawBatches({ epoch: e })), o.passes);
+      for (const k of KEYS) out[k] = await timeTs((e) => count(sets[k].batches({ epoch: e })), o.passes);
       return out;
     };
   };
-  const count = async (it: AsyncIterable<{ indices: number[] }>) => {
+  // batches(): tensors, what training consumes (torch's DataLoader hands out tensors too)
+  const count = async (it: AsyncIterable<{ indices: number[] } & Record<string, unknown>>) => {
     let n = 0;
-    for await (const b of it) n += b.indices.length;
+    for await (const b of it) {
+      n += b.indices.length;
+      tf.dispose(Object.values(b).filter((v): v is Tensor => v instanceof tf.Tensor));
+    }
     return n;
   };
   // the same number of workers on both sides unless --ts-workers (o.workers is the DataLoader's num_workers)
@@ -194,7 +201,7 @@ export async function benchData(o: DataBenchOptions): Promise<void> {
   console.log(
     `\ncpus: ${os.cpus().length} (${os.cpus()[0]?.model}), load ${os.loadavg()[0].toFixed(1)}; torch ${torch}; ` +
       `${tsWorkers} worker threads / ${o.workers} DataLoader processes; ${o.rounds} rounds of ${o.passes} timed passes ` +
-      `(medians); JPEG decoding: ${ds.nativeImageStatus()}`,
+      `(medians); batches as ${backend.backend} tensors; JPEG decoding: ${ds.nativeImageStatus()}`,
   );
   console.log(
     `| transform | @bmse/datasets images/s (${tsWorkers} workers) | @bmse/datasets, main thread | torchvision+PIL images/s | ratio: median of rounds (min–max) |`,

@@ -4,6 +4,7 @@ import { tf } from '@bmse/backend';
 import { type AgeRow, type AgeSplit, readAgeCsv } from './csv/age-csv.js';
 import { type BadSample, BadSampleLog, type BadSampleMode, DatasetError } from './errors.js';
 import { BatchSlabs, runIntoSlab } from './loader/batch-slabs.js';
+import { batchTensor } from './loader/batch-tensor.js';
 import { epochOrder, lookahead } from './loader/order.js';
 import { batchesOf, loadInOrder, stack } from './loader/prefetch.js';
 import { type AgeSampleTask, runSampleTask } from './loader/sample-tasks.js';
@@ -161,7 +162,7 @@ async function openAgeDataset(kind: AgeKind, opts: AgeDatasetOptions): Promise<A
     for await (const b of rawBatches(o)) {
       const n = b.indices.length;
       yield {
-        x: tf.tensor4d(b.x, b.shape, 'float32'),
+        x: batchTensor(b.x, b.shape),
         y: tf.tensor2d(b.y, [n, 1], 'float32'),
         ...(b.w ? { w: tf.tensor2d(b.w, [n, 1], 'float32') } : {}),
         paths: b.paths,

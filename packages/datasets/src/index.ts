@@ -35,6 +35,7 @@ export {
   type SampleTask,
 } from './loader/sample-tasks.js';
 export { closeDataWorkers, defaultWorkerCount, SamplePool, sharedSamplePool } from './loader/worker-pool.js';
+export { releaseSlab, slabPoolStats } from './loader/batch-slabs.js';
 export { formatNpy, type NpyArray, type NpyDtype, parseNpy, readNpy, writeNpy } from './npy.js';
 export {
   depthToMetres,

@@ -5,6 +5,7 @@ import { tf } from '@bmse/backend';
 import { type NyuRow, readNyuCsv, resolveNyuPath } from './csv/nyu-csv.js';
 import { type BadSample, BadSampleLog, type BadSampleMode, DatasetError } from './errors.js';
 import { BatchSlabs, runIntoSlab } from './loader/batch-slabs.js';
+import { batchTensor } from './loader/batch-tensor.js';
 import { epochOrder, lookahead } from './loader/order.js';
 import { batchesOf, loadInOrder, stack } from './loader/prefetch.js';
 import { type Nyud2SampleTask, runSampleTask } from './loader/sample-tasks.js';
@@ -188,8 +189,8 @@ export async function openNyud2Dir(opts: Nyud2Options): Promise<Nyud2Dataset> {
   async function* batches(o: { epoch?: number } = {}): AsyncGenerator<Nyud2Batch> {
     for await (const b of rawBatches(o)) {
       yield {
-        x: tf.tensor4d(b.x, b.xShape, 'float32'),
-        depth: tf.tensor4d(b.depth, b.depthShape, 'float32'),
+        x: batchTensor(b.x, b.xShape),
+        depth: batchTensor(b.depth, b.depthShape),
         ...(b.mask ? { mask: tf.tensor4d(Float32Array.from(b.mask), [b.xShape[0], H, W, 1], 'float32') } : {}),
         paths: b.paths,
         indices: b.indices,

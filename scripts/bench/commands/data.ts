@@ -11,7 +11,7 @@ export const dataCommand: CommandModule = {
       .option('face-size', { type: 'number', default: 256, describe: 'side of the heavy IMDB-like JPEGs' })
       .option('imdb-batch', { type: 'number', default: 64 })
       .option('nyu-batch', { type: 'number', default: 16 })
-      .option('passes', { type: 'number', default: 2, describe: 'timed passes after one warm-up pass' })
+      .option('passes', { type: 'number', default: 4, describe: 'timed passes after one warm-up pass' })
       .option('rounds', {
         type: 'number',
         default: 3,
