@@ -136,11 +136,11 @@ export async function benchData(o: DataBenchOptions): Promise<void> {
     };
   };
   // batches(): tensors, what training consumes (torch's DataLoader hands out tensors too)
-  const count = async (it: AsyncIterable<{ indices: number[] } & Record<string, unknown>>) => {
+  const count = async (it: AsyncIterable<{ indices: number[] }>) => {
     let n = 0;
     for await (const b of it) {
       n += b.indices.length;
-      tf.dispose(Object.values(b).filter((v): v is Tensor => v instanceof tf.Tensor));
+      tf.dispose(Object.values(b as object).filter((v): v is Tensor => v instanceof tf.Tensor));
     }
     return n;
   };
