@@ -2,12 +2,11 @@
 import path from 'node:path';
 import { tf } from '@bmse/backend';
 import { type AgeRow, type AgeSplit, readAgeCsv } from './csv/age-csv.js';
-import { type BadSample, BadSampleLog, type BadSampleMode, DatasetError } from './errors.js';
-import { BatchSlabs, runIntoSlab } from './loader/batch-slabs.js';
-import { batchTensor } from './loader/batch-tensor.js';
-import { epochOrder, lookahead } from './loader/order.js';
-import { batchesOf, loadInOrder, stack } from './loader/prefetch.js';
+import { type BadSample, BadSampleLog, type BadSampleMode } from './errors.js';
+import { BatchSlabs, bufferAllocator } from './loader/batch-slabs.js';
+import { batchTensorOf, tensorSlabs } from './loader/batch-tensor.js';
 import { type AgeSampleTask, runSampleTask } from './loader/sample-tasks.js';
+import { batchArray, datasetPasses } from './loader/slab-batches.js';
 import { defaultWorkerCount, sampleRunner } from './loader/worker-pool.js';
 
 export interface AgeDatasetOptions {
@@ -115,58 +114,73 @@ async function openAgeDataset(kind: AgeKind, opts: AgeDatasetOptions): Promise<A
 
   const workers = opts.workers ?? defaultWorkerCount();
   const run = sampleRunner(workers, runSampleTask);
-  const loadSample = async (i: number, epoch: number, slabs: BatchSlabs, position: number): Promise<Float32Array> => {
-    const r = rows[i];
-    const task: AgeSampleTask = {
+  const sampleShape = [size, size, 3];
+  const task =
+    (epoch: number) =>
+    (i: number): AgeSampleTask => ({
       kind: 'age',
-      file: path.join(opts.dir, r.path),
-      row: r.line,
+      file: path.join(opts.dir, rows[i].path),
+      row: rows[i].line,
       size,
       padding,
       augment: opts.augment,
       seed: opts.seed,
       epoch,
       index: i,
-    };
-    return (await runIntoSlab(run, task, slabs, position))[0];
-  };
+    });
+  const pass = datasetPasses({
+    size: rows.length,
+    shuffle,
+    seed: opts.seed,
+    task,
+    run,
+    batchSize: opts.batchSize,
+    prefetch: opts.prefetch ?? 2,
+    dropLast: opts.dropLast ?? false,
+    skip: mode === 'skip',
+    log,
+    report,
+  });
+  const labelsOf = (indices: number[]) => ({
+    paths: indices.map((i) => rows[i].path),
+    indices,
+  });
 
   async function* rawBatches(o: { epoch?: number } = {}): AsyncGenerator<AgeRawBatch> {
-    const epoch = o.epoch ?? calls++;
-    const order = epochOrder(rows.length, shuffle, opts.seed, epoch);
-    const slabs = new BatchSlabs(order.length, opts.batchSize, [size * size * 3], workers > 0);
-    const samples = loadInOrder(
-      order,
-      (i, position) => loadSample(i, epoch, slabs, position),
-      lookahead(opts.batchSize, opts.prefetch ?? 2),
-    );
-    const onError = (e: unknown) => {
-      if (mode === 'skip' && e instanceof DatasetError) log.add(e);
-      else throw e;
-    };
-    for await (const b of batchesOf(samples, opts.batchSize, opts.dropLast ?? false, onError)) {
-      const n = b.indices.length;
+    const slabs = (total: number) =>
+      new BatchSlabs(total, opts.batchSize, [size * size * 3], bufferAllocator(workers > 0));
+    for await (const b of pass(o.epoch ?? calls++, slabs)) {
       yield {
-        x: stack(b.values),
-        shape: [n, size, size, 3],
+        x: batchArray(b, 0, size * size * 3),
+        shape: [b.indices.length, size, size, 3],
         y: Float32Array.from(b.indices, (i) => rows[i].age),
         w: weights ? Float32Array.from(b.indices, (i) => weights[i]) : undefined,
-        paths: b.indices.map((i) => rows[i].path),
-        indices: b.indices,
+        ...labelsOf(b.indices),
       };
     }
-    if (mode === 'skip') report(log.items);
   }
 
   async function* batches(o: { epoch?: number } = {}): AsyncGenerator<AgeBatch> {
-    for await (const b of rawBatches(o)) {
+    const slabs = (total: number) => tensorSlabs(total, opts.batchSize, [sampleShape], workers > 0);
+    for await (const b of pass(o.epoch ?? calls++, slabs)) {
       const n = b.indices.length;
       yield {
-        x: batchTensor(b.x, b.shape),
-        y: tf.tensor2d(b.y, [n, 1], 'float32'),
-        ...(b.w ? { w: tf.tensor2d(b.w, [n, 1], 'float32') } : {}),
-        paths: b.paths,
-        indices: b.indices,
+        x: batchTensorOf(b, 0, sampleShape),
+        y: tf.tensor2d(
+          Float32Array.from(b.indices, (i) => rows[i].age),
+          [n, 1],
+          'float32',
+        ),
+        ...(weights
+          ? {
+              w: tf.tensor2d(
+                Float32Array.from(b.indices, (i) => weights[i]),
+                [n, 1],
+                'float32',
+              ),
+            }
+          : {}),
+        ...labelsOf(b.indices),
       };
     }
   }

@@ -28,6 +28,7 @@ export { forEachLimit, writeGreyPng, writeImage } from './fixtures/write-files.j
 export { decodeGrey, decodeRgb, type GreyImage, type RgbImage } from './image/decode.js';
 export { type NativeImage, nativeImage, nativeImageStatus } from './image/native.js';
 export { cosdg, rotateOrder2, sindg, splineFilterOrder2 } from './image/spline-rotate.js';
+export { releaseSlab, slabPoolStats } from './loader/batch-slabs.js';
 export {
   type AgeSampleTask,
   type Nyud2SampleTask,
@@ -35,7 +36,6 @@ export {
   type SampleTask,
 } from './loader/sample-tasks.js';
 export { closeDataWorkers, defaultWorkerCount, SamplePool, sharedSamplePool } from './loader/worker-pool.js';
-export { releaseSlab, slabPoolStats } from './loader/batch-slabs.js';
 export { formatNpy, type NpyArray, type NpyDtype, parseNpy, readNpy, writeNpy } from './npy.js';
 export {
   depthToMetres,

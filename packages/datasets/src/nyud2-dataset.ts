@@ -4,11 +4,10 @@ import path from 'node:path';
 import { tf } from '@bmse/backend';
 import { type NyuRow, readNyuCsv, resolveNyuPath } from './csv/nyu-csv.js';
 import { type BadSample, BadSampleLog, type BadSampleMode, DatasetError } from './errors.js';
-import { BatchSlabs, runIntoSlab } from './loader/batch-slabs.js';
-import { batchTensor } from './loader/batch-tensor.js';
-import { epochOrder, lookahead } from './loader/order.js';
-import { batchesOf, loadInOrder, stack } from './loader/prefetch.js';
+import { BatchSlabs, bufferAllocator } from './loader/batch-slabs.js';
+import { batchTensorOf, tensorSlabs } from './loader/batch-tensor.js';
 import { type Nyud2SampleTask, runSampleTask } from './loader/sample-tasks.js';
+import { batchArray, datasetPasses } from './loader/slab-batches.js';
 import { defaultWorkerCount, sampleRunner } from './loader/worker-pool.js';
 import { readNpy } from './npy.js';
 
@@ -85,11 +84,6 @@ export interface Nyud2Dataset {
   readonly badSamples: readonly BadSample[];
 }
 
-interface Nyud2Sample {
-  x: Float32Array;
-  depth: Float32Array;
-}
-
 async function loadMask(file: string, rows: number, crop: [number, number]): Promise<Uint8Array> {
   const arr = await readNpy(file);
   const want = [rows, crop[0], crop[1]];
@@ -130,69 +124,73 @@ export async function openNyud2Dir(opts: Nyud2Options): Promise<Nyud2Dataset> {
 
   const workers = opts.workers ?? defaultWorkerCount();
   const run = sampleRunner(workers, runSampleTask);
-  const loadSample = async (i: number, epoch: number, slabs: BatchSlabs, position: number): Promise<Nyud2Sample> => {
-    const r = rows[i];
-    const task: Nyud2SampleTask = {
-      kind: 'nyud2',
-      rgb: resolveNyuPath(dir, r.rgb),
-      depth: resolveNyuPath(dir, r.depth),
-      row: r.line,
-      shortSide,
-      crop,
-      depthSize,
-      augment,
-      maxAngle,
-      seed,
-      epoch,
-      index: i,
-    };
-    const [x, depth] = await runIntoSlab(run, task, slabs, position);
-    return { x, depth };
+  const xShape = [H, W, 3];
+  const depthShape = [dh, dw, 1];
+  const pass = datasetPasses({
+    size: rows.length,
+    shuffle: opts.shuffle ?? split === 'train',
+    seed,
+    task:
+      (epoch) =>
+      (i): Nyud2SampleTask => ({
+        kind: 'nyud2',
+        rgb: resolveNyuPath(dir, rows[i].rgb),
+        depth: resolveNyuPath(dir, rows[i].depth),
+        row: rows[i].line,
+        shortSide,
+        crop,
+        depthSize,
+        augment,
+        maxAngle,
+        seed,
+        epoch,
+        index: i,
+      }),
+    run,
+    batchSize: opts.batchSize,
+    prefetch: opts.prefetch ?? 2,
+    dropLast: false,
+    skip: mode === 'skip',
+    log,
+    report,
+  });
+  /** The balanced-mask slices of a batch's rows (test split with a mask). */
+  const maskOf = (indices: number[]): Uint8Array | undefined => {
+    if (!mask) return undefined;
+    const m = new Uint8Array(indices.length * H * W);
+    indices.forEach((i, k) => {
+      const at = rows[i].index ?? i;
+      m.set(mask!.subarray(at * H * W, (at + 1) * H * W), k * H * W);
+    });
+    return m;
   };
 
   async function* rawBatches(o: { epoch?: number } = {}): AsyncGenerator<Nyud2RawBatch> {
-    const epoch = o.epoch ?? calls++;
-    const order = epochOrder(rows.length, opts.shuffle ?? split === 'train', seed, epoch);
-    const slabs = new BatchSlabs(order.length, opts.batchSize, [H * W * 3, dh * dw], workers > 0);
-    const samples = loadInOrder(
-      order,
-      (i, position) => loadSample(i, epoch, slabs, position),
-      lookahead(opts.batchSize, opts.prefetch ?? 2),
-    );
-    const onError = (e: unknown) => {
-      if (mode === 'skip' && e instanceof DatasetError) log.add(e);
-      else throw e;
-    };
-    for await (const b of batchesOf(samples, opts.batchSize, false, onError)) {
+    const slabs = (total: number) =>
+      new BatchSlabs(total, opts.batchSize, [H * W * 3, dh * dw], bufferAllocator(workers > 0));
+    for await (const b of pass(o.epoch ?? calls++, slabs)) {
       const n = b.indices.length;
-      let m: Uint8Array | undefined;
-      if (mask) {
-        m = new Uint8Array(n * H * W);
-        b.indices.forEach((i, k) => {
-          const at = rows[i].index ?? i;
-          m!.set(mask!.subarray(at * H * W, (at + 1) * H * W), k * H * W);
-        });
-      }
       yield {
-        x: stack(b.values.map((v) => v.x)),
+        x: batchArray(b, 0, H * W * 3),
         xShape: [n, H, W, 3],
-        depth: stack(b.values.map((v) => v.depth)),
+        depth: batchArray(b, 1, dh * dw),
         depthShape: [n, dh, dw, 1],
-        mask: m,
+        mask: maskOf(b.indices),
         paths: b.indices.map((i) => rows[i].rgb),
         indices: b.indices,
       };
     }
-    if (mode === 'skip') report(log.items);
   }
 
   async function* batches(o: { epoch?: number } = {}): AsyncGenerator<Nyud2Batch> {
-    for await (const b of rawBatches(o)) {
+    const slabs = (total: number) => tensorSlabs(total, opts.batchSize, [xShape, depthShape], workers > 0);
+    for await (const b of pass(o.epoch ?? calls++, slabs)) {
+      const m = maskOf(b.indices);
       yield {
-        x: batchTensor(b.x, b.xShape),
-        depth: batchTensor(b.depth, b.depthShape),
-        ...(b.mask ? { mask: tf.tensor4d(Float32Array.from(b.mask), [b.xShape[0], H, W, 1], 'float32') } : {}),
-        paths: b.paths,
+        x: batchTensorOf(b, 0, xShape),
+        depth: batchTensorOf(b, 1, depthShape),
+        ...(m ? { mask: tf.tensor4d(Float32Array.from(m), [b.indices.length, H, W, 1], 'float32') } : {}),
+        paths: b.indices.map((i) => rows[i].rgb),
         indices: b.indices,
       };
     }

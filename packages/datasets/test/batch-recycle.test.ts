@@ -1,8 +1,8 @@
-/** Recycling of shared batch buffers (loader/batch-slabs.ts) and the wasm tensors made from them. */
+/** Batch memory on the wasm backend: recycled shared buffers (rawBatches) and worker-written tensors (batches). */
 import fs from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { initBackend, tf } from '@bmse/backend';
+import { canShareWasmTensors, initBackend, tf } from '@bmse/backend';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   closeDataWorkers,
@@ -15,6 +15,7 @@ import {
   writeImage,
 } from '../src/index.js';
 import { sharedSlab } from '../src/loader/batch-slabs.js';
+import { batchTensor } from '../src/loader/batch-tensor.js';
 
 let imdb: string;
 beforeAll(async () => {
@@ -46,26 +47,83 @@ describe('shared batch buffers', () => {
     expect(after.fresh - before.fresh).toBe(2);
   });
 
-  it('on wasm, batches() recycles its buffers and every tensor keeps its own values', async () => {
-    expect(tf.getBackend()).toBe('wasm');
-    const open = () =>
-      openImdbWikiDir({ dir: imdb, split: 'train', imageSize: 16, augment: true, batchSize: 3, seed: 2, workers: 2 });
-    const ds = await open();
-    const expected: number[][] = [];
-    for (const epoch of [0, 1, 2]) for await (const b of ds.rawBatches({ epoch })) expected.push(Array.from(b.x));
+  it('rawBatches() on wasm: batch buffers copied into tensors go back to the pool', async () => {
+    const ds = await open({});
     const before = slabPoolStats();
-    const tensors: tf.Tensor[] = [];
-    const ds2 = await open();
     for (const epoch of [0, 1, 2])
-      for await (const b of ds2.batches({ epoch })) {
-        tensors.push(b.x);
-        tf.dispose(b.y);
-      }
-    const after = slabPoolStats();
+      for await (const b of ds.rawBatches({ epoch })) tf.dispose(batchTensor(b.x, b.shape));
     // 4 batches per epoch (3+3+3+1): after the first ones every full batch reuses a released buffer
-    expect(after.reused - before.reused).toBeGreaterThanOrEqual(6);
-    expect(tensors).toHaveLength(expected.length);
-    for (const [i, t] of tensors.entries()) expect(Array.from(await t.data())).toEqual(expected[i]);
-    tf.dispose(tensors);
+    expect(slabPoolStats().reused - before.reused).toBeGreaterThanOrEqual(6);
   });
 });
+
+describe('batches() on the threaded wasm backend: the workers write into the tensors', () => {
+  it('every tensor holds its own batch (all kept alive over three epochs), and nothing leaks', async () => {
+    expect(canShareWasmTensors()).toBe(true);
+    const expected = await rawEpochs(await open({}), [0, 1, 2]);
+    const ds = await open({});
+    const start = tf.memory().numTensors;
+    const before = slabPoolStats();
+    const xs: tf.Tensor[] = [];
+    for (const epoch of [0, 1, 2])
+      for await (const b of ds.batches({ epoch })) {
+        xs.push(b.x);
+        tf.dispose(b.y);
+      }
+    expect(slabPoolStats()).toEqual(before); // no shared buffers: the batches were the tensors
+    expect(xs.map((t) => t.shape[0])).toEqual([3, 3, 3, 1, 3, 3, 3, 1, 3, 3, 3, 1]);
+    for (const [i, t] of xs.entries()) expect(Array.from(await t.data())).toEqual(expected[i]);
+    tf.dispose(xs);
+    expect(tf.memory().numTensors).toBe(start);
+  });
+
+  it('skipped bad samples: batches are copied, the same values as rawBatches, nothing leaks', async () => {
+    const bad = path.join(imdb, 'c/4.jpg');
+    const good = await fs.readFile(bad);
+    await fs.writeFile(bad, Buffer.from('not a jpeg'));
+    try {
+      const opts = { onBadSample: 'skip' as const, onBadSamplesReport: () => {} };
+      const expected = await rawEpochs(await open(opts), [0]);
+      const ds = await open(opts);
+      const start = tf.memory().numTensors;
+      const got: number[][] = [];
+      for await (const b of ds.batches({ epoch: 0 })) {
+        got.push(Array.from(await b.x.data()));
+        tf.dispose([b.x, b.y]);
+      }
+      expect(got.map((x) => x.length / (16 * 16 * 3))).toEqual([3, 3, 3]);
+      expect(got).toEqual(expected);
+      expect(tf.memory().numTensors).toBe(start);
+    } finally {
+      await fs.writeFile(bad, good);
+    }
+  });
+
+  it('a consumer that stops early leaves no tensors behind (running tasks are awaited, then freed)', async () => {
+    const ds = await open({});
+    const start = tf.memory().numTensors;
+    for await (const b of ds.batches({ epoch: 0 })) {
+      tf.dispose([b.x, b.y]);
+      break;
+    }
+    expect(tf.memory().numTensors).toBe(start);
+  });
+});
+
+const open = (extra: Partial<Parameters<typeof openImdbWikiDir>[0]>) =>
+  openImdbWikiDir({
+    dir: imdb,
+    split: 'train',
+    imageSize: 16,
+    augment: true,
+    batchSize: 3,
+    seed: 2,
+    workers: 2,
+    ...extra,
+  });
+
+async function rawEpochs(ds: Awaited<ReturnType<typeof openImdbWikiDir>>, epochs: number[]): Promise<number[][]> {
+  const out: number[][] = [];
+  for (const epoch of epochs) for await (const b of ds.rawBatches({ epoch })) out.push(Array.from(b.x));
+  return out;
+}

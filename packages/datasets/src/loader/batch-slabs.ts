@@ -1,77 +1,175 @@
 /**
- * Per-batch output buffers that the samples are written into where they are computed (a worker writes into a
- * SharedArrayBuffer; the main thread into an ArrayBuffer), so a batch is neither transferred nor copied: the
- * batch's x is a view of its slab (prefetch.ts `stack` sees that and returns it as is).
+ * Per-batch output memory that the samples are written into where they are computed, so that a batch is neither
+ * transferred nor copied: a worker writes into a SharedArrayBuffer (or, for `batches()` on the threaded wasm
+ * backend, straight into the batch's tensor in the shared wasm heap); the main thread into an ArrayBuffer. When
+ * a batch is exactly one slab's samples in order (always, unless bad samples were skipped), the slab *is* the
+ * batch; otherwise the batch is copied from the samples' views and the slabs are freed once all theirs are taken.
  */
+
+/** Where one array of a sample goes: `buffer` at `byteOffset` (plain data, sent to the workers). */
 export interface OutSlot {
   buffer: SharedArrayBuffer | ArrayBuffer;
   byteOffset: number;
 }
 
-export class BatchSlabs {
-  private readonly slabs = new Map<number, { buffers: (SharedArrayBuffer | ArrayBuffer)[]; pending: number }>();
+/** The memory of one batch: one region per array of a sample (x, depth, …), and what owns it (a tensor …). */
+export interface SlabMemory<O> {
+  regions: OutSlot[];
+  owner: O;
+}
+
+/** Makes the memory of a batch of `samples` samples, each with arrays of `floatsPerSample` floats. */
+export type SlabAllocator<O> = (samples: number, floatsPerSample: readonly number[]) => SlabMemory<O>;
+
+export interface Slab<O> extends SlabMemory<O> {
+  index: number;
+  samples: number;
+  /** samples taken or dropped */
+  settled: number;
+  /** handed to the consumer as a whole batch: no longer ours */
+  claimed: boolean;
+  freed: boolean;
+}
+
+/** A loaded sample: this thread's views of its arrays, and its slab. */
+export interface SlabSample<O> {
+  views: Float32Array[];
+  slab: Slab<O>;
+  slot: number;
+}
+
+/** ArrayBuffers (main thread) or SharedArrayBuffers (workers), recycled through `releaseSlab`. */
+export function bufferAllocator(shared: boolean): SlabAllocator<null> {
+  return (samples, floats) => ({
+    regions: floats.map((f) => ({
+      buffer: shared ? sharedSlab(samples * f * 4) : new ArrayBuffer(samples * f * 4),
+      byteOffset: 0,
+    })),
+    owner: null,
+  });
+}
+
+export class BatchSlabs<O> {
+  private readonly slabs = new Map<number, Slab<O>>();
+  private readonly inFlight = new Set<Promise<unknown>>();
 
   /**
    * `total` samples in epoch order, batches of `batchSize`, each sample made of arrays of `floatsPerSample`
-   * floats; `shared`: samples are computed in worker threads.
+   * floats; `free` releases an owner that never became a whole batch.
    */
   constructor(
     private readonly total: number,
     private readonly batchSize: number,
     private readonly floatsPerSample: readonly number[],
-    private readonly shared: boolean,
+    private readonly allocate: SlabAllocator<O>,
+    private readonly free: (owner: O) => void = () => {},
   ) {}
 
   /** Where the arrays of the sample at `position` in the epoch order go. */
   slots(position: number): OutSlot[] {
-    const b = Math.floor(position / this.batchSize);
-    const slot = position - b * this.batchSize;
-    return this.slab(b).buffers.map((buffer, k) => ({ buffer, byteOffset: slot * this.floatsPerSample[k] * 4 }));
+    const { slab, slot } = this.locate(position);
+    return slab.regions.map((r, k) => ({
+      buffer: r.buffer,
+      byteOffset: r.byteOffset + slot * this.floatsPerSample[k] * 4,
+    }));
   }
 
-  /** This thread's views of the sample's arrays; the slab is dropped from the table once its samples are all taken. */
-  take(position: number): Float32Array[] {
-    const b = Math.floor(position / this.batchSize);
-    const slab = this.slab(b);
-    const slot = position - b * this.batchSize;
-    const views = slab.buffers.map(
-      (buf, k) => new Float32Array(buf, slot * this.floatsPerSample[k] * 4, this.floatsPerSample[k]),
+  /** This thread's views of the sample's arrays. */
+  take(position: number): SlabSample<O> {
+    const { slab, slot } = this.locate(position);
+    slab.settled++;
+    const views = slab.regions.map(
+      (r, k) => new Float32Array(r.buffer, r.byteOffset + slot * this.floatsPerSample[k] * 4, this.floatsPerSample[k]),
     );
-    if (--slab.pending === 0) this.slabs.delete(b);
-    return views;
+    return { views, slab, slot };
   }
 
-  /** A sample that failed: its slot is never taken. */
+  /**
+   * A sample that failed: its slot is never taken. (Its slab is not freed here: samples taken before it may sit
+   * in a batch that is still being filled; `copied` or `close` frees it.)
+   */
   drop(position: number): void {
-    const b = Math.floor(position / this.batchSize);
-    const slab = this.slabs.get(b);
-    if (slab && --slab.pending === 0) this.slabs.delete(b);
+    this.locate(position).slab.settled++;
   }
 
-  private slab(b: number): { buffers: (SharedArrayBuffer | ArrayBuffer)[]; pending: number } {
-    let s = this.slabs.get(b);
-    if (!s) {
-      const n = Math.min(this.batchSize, this.total - b * this.batchSize);
-      const bytes = (f: number) => n * f * 4;
-      s = {
-        buffers: this.floatsPerSample.map((f) => (this.shared ? sharedSlab(bytes(f)) : new ArrayBuffer(bytes(f)))),
-        pending: n,
-      };
-      this.slabs.set(b, s);
+  /** Keeps track of a task writing into a slab (`close` waits for it). */
+  track(p: Promise<unknown>): void {
+    const settled: Promise<unknown> = p.then(
+      () => this.inFlight.delete(settled),
+      () => this.inFlight.delete(settled),
+    );
+    this.inFlight.add(settled);
+  }
+
+  /**
+   * The slab that is exactly this batch (all its samples, in slot order), now the consumer's; or null, and the
+   * caller copies the batch out of the views and then calls `copied`.
+   */
+  claimWhole(samples: readonly SlabSample<O>[]): Slab<O> | null {
+    const slab = samples[0]?.slab;
+    if (!slab || slab.samples !== samples.length || samples.some((s, i) => s.slab !== slab || s.slot !== i))
+      return null;
+    slab.claimed = true;
+    this.slabs.delete(slab.index);
+    return slab;
+  }
+
+  /** After a batch was copied out of these samples' views: frees the slabs whose samples are all settled. */
+  copied(samples: readonly SlabSample<O>[]): void {
+    for (const slab of new Set(samples.map((s) => s.slab))) this.freeIfDone(slab);
+  }
+
+  /** At the end of a pass (or when it is abandoned): waits for running tasks, frees every slab left. */
+  async close(): Promise<void> {
+    while (this.inFlight.size > 0) await Promise.all([...this.inFlight]);
+    for (const slab of this.slabs.values()) this.release(slab);
+    this.slabs.clear();
+  }
+
+  private freeIfDone(slab: Slab<O>): void {
+    // a slab with samples not yet taken may still become part of a copied batch later
+    if (slab.settled === slab.samples && !slab.claimed) {
+      this.release(slab);
+      this.slabs.delete(slab.index);
     }
-    return s;
+  }
+
+  private release(slab: Slab<O>): void {
+    if (slab.claimed || slab.freed) return;
+    slab.freed = true;
+    this.free(slab.owner);
+  }
+
+  private locate(position: number): { slab: Slab<O>; slot: number } {
+    const index = Math.floor(position / this.batchSize);
+    let slab = this.slabs.get(index);
+    if (!slab) {
+      const samples = Math.min(this.batchSize, this.total - index * this.batchSize);
+      slab = {
+        ...this.allocate(samples, this.floatsPerSample),
+        index,
+        samples,
+        settled: 0,
+        claimed: false,
+        freed: false,
+      };
+      this.slabs.set(index, slab);
+    }
+    return { slab, slot: position - index * this.batchSize };
   }
 }
 
 /** Runs `task` with its output in the slab slot of `position`; returns this thread's views of the result. */
-export async function runIntoSlab<T extends { out?: OutSlot[] }>(
+export async function runIntoSlab<T extends { out?: OutSlot[] }, O>(
   run: (task: T) => Promise<unknown>,
   task: T,
-  slabs: BatchSlabs,
+  slabs: BatchSlabs<O>,
   position: number,
-): Promise<Float32Array[]> {
+): Promise<SlabSample<O>> {
+  const running = run({ ...task, out: slabs.slots(position) });
+  slabs.track(running);
   try {
-    await run({ ...task, out: slabs.slots(position) });
+    await running;
   } catch (e) {
     slabs.drop(position);
     throw e;
@@ -85,13 +183,13 @@ export async function runIntoSlab<T extends { out?: OutSlot[] }>(
  * (e.g. into a wasm tensor) may hand its buffer back with `releaseSlab`; anything else is simply not reused.
  */
 const FREE_PER_SIZE = 6;
-const free = new Map<number, SharedArrayBuffer[]>();
+const freeBuffers = new Map<number, SharedArrayBuffer[]>();
 const handedOut = new WeakSet<SharedArrayBuffer>();
 const stats = { fresh: 0, reused: 0 };
 
 /** A shared buffer of `bytes`, recycled when one was released (its old contents get overwritten by the samples). */
 export function sharedSlab(bytes: number): SharedArrayBuffer {
-  const recycled = free.get(bytes)?.pop();
+  const recycled = freeBuffers.get(bytes)?.pop();
   const buf = recycled ?? new SharedArrayBuffer(bytes);
   stats[recycled ? 'reused' : 'fresh']++;
   handedOut.add(buf);
@@ -110,7 +208,7 @@ export function slabPoolStats(): { fresh: number; reused: number } {
 export function releaseSlab(buf: ArrayBufferLike): void {
   if (!(buf instanceof SharedArrayBuffer) || !handedOut.has(buf)) return;
   handedOut.delete(buf);
-  const list = free.get(buf.byteLength) ?? [];
+  const list = freeBuffers.get(buf.byteLength) ?? [];
   if (list.length < FREE_PER_SIZE) list.push(buf);
-  free.set(buf.byteLength, list);
+  freeBuffers.set(buf.byteLength, list);
 }

@@ -1,6 +1,46 @@
-/** Tensors of batch buffers (loader/batch-slabs.ts): the main thread only; the workers never load tfjs. */
-import { tf } from '@bmse/backend';
-import { releaseSlab } from './batch-slabs.js';
+/** Tensors of batches (loader/batch-slabs.ts): the main thread only; the workers never load tfjs. */
+import { allocateSharedWasmTensor, canShareWasmTensors, tf } from '@bmse/backend';
+import { BatchSlabs, bufferAllocator, releaseSlab } from './batch-slabs.js';
+import { batchArray, type SlabBatch } from './slab-batches.js';
+
+/** What owns a slab of `batches()`: its tensors (threaded wasm), or nothing (plain buffers). */
+export type TensorOwner = tf.Tensor[] | null;
+
+/**
+ * Slabs for `batches()`. On the wasm backend with threads the heap is shared memory, so each slab is the batch's
+ * tensors themselves and the workers write into them (no copy on the main thread); elsewhere plain buffers
+ * (`shared`: for worker threads) that `batchTensor` copies.
+ */
+export function tensorSlabs(
+  total: number,
+  batchSize: number,
+  sampleShapes: readonly number[][],
+  shared: boolean,
+): BatchSlabs<TensorOwner> {
+  const floats = sampleShapes.map((s) => s.reduce((a, b) => a * b, 1));
+  if (!canShareWasmTensors()) return new BatchSlabs<TensorOwner>(total, batchSize, floats, bufferAllocator(shared));
+  return new BatchSlabs<TensorOwner>(
+    total,
+    batchSize,
+    floats,
+    (samples) => {
+      const made = sampleShapes.map((s) => allocateSharedWasmTensor([samples, ...s]));
+      return {
+        regions: made.map((m) => ({ buffer: m.buffer, byteOffset: m.byteOffset })),
+        owner: made.map((m) => m.tensor),
+      };
+    },
+    (owner) => tf.dispose(owner ?? []),
+  );
+}
+
+/** Array `k` of a batch as a [B, …sampleShape] tensor: the slab's own tensor when it is one, else a copy. */
+export function batchTensorOf(b: SlabBatch<TensorOwner>, k: number, sampleShape: readonly number[]): tf.Tensor4D {
+  const own = b.whole?.owner?.[k];
+  if (own) return own as tf.Tensor4D;
+  const shape = [b.indices.length, ...sampleShape] as [number, number, number, number];
+  return batchTensor(batchArray(b, k, shape[1] * shape[2] * shape[3]), shape);
+}
 
 /**
  * A float32 tensor with the values of a batch buffer. The wasm backend copies the values into its heap when the

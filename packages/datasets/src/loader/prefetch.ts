@@ -1,5 +1,5 @@
 /**
- * Ordered parallel loading: up to `window` samples are decoded ahead (sharp runs on libuv's thread pool),
+ * Ordered parallel loading: up to `window` samples are decoded ahead (in the worker pool, or on this thread),
  * results come out in `order`. Randomness is keyed by sample index, so output never depends on `window`.
  */
 export type Settled<T> =

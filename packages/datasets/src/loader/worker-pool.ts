@@ -1,6 +1,7 @@
 /**
  * A pool of worker_threads that run sample tasks (loader/sample-tasks.ts: decode + transform) off the main
- * thread. Results come back as transferred Float32Arrays (no copies); a DatasetError thrown in a worker comes
+ * thread. Results are written into the task's shared output slots (loader/batch-slabs.ts), or come back as
+ * transferred Float32Arrays when a task has none (no copies either way); a DatasetError thrown in a worker comes
  * back as a DatasetError with the same file / CSV row / field. Workers are ref'd only while they have tasks,
  * so an idle pool never keeps the process alive; `closeDataWorkers()` terminates every pool.
  *
