@@ -17,9 +17,9 @@ export { tf } from './tf.js';
 export { conv2DBackpropFilterWasm } from './wasm/conv2d-backprop-filter.js';
 export { conv2DBackpropInputWasm, phaseAxis } from './wasm/conv2d-backprop-input.js';
 export { updateRunningAverage } from './wasm/in-place.js';
+export { registerWasmTrainingKernels } from './wasm/register-training-kernels.js';
 export {
   allocateSharedWasmTensor,
   canShareWasmTensors,
   type SharedWasmTensor,
 } from './wasm/shared-tensor.js';
-export { registerWasmTrainingKernels } from './wasm/register-training-kernels.js';

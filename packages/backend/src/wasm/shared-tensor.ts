@@ -42,4 +42,3 @@ export function allocateSharedWasmTensor(shape: number[]): SharedWasmTensor {
   // the heap as it is after the allocation (it may just have grown)
   return { tensor, buffer: backend.wasm.HEAPU8.buffer as SharedArrayBuffer, byteOffset: info.memoryOffset };
 }
-
