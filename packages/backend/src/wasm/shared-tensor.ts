@@ -4,7 +4,6 @@
  * heap on the main thread). Used by @bmse/datasets' loaders.
  */
 import { tf } from '../tf.js';
-import type { WasmBackend } from './heap.js';
 
 interface WasmInternals {
   write(values: null, shape: number[], dtype: 'float32'): object;
