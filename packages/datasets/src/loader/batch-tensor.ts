@@ -44,11 +44,17 @@ export function batchTensorOf(b: SlabBatch<TensorOwner>, k: number, sampleShape:
 
 /**
  * A float32 tensor with the values of a batch buffer. The wasm backend copies the values into its heap when the
- * tensor is made, so the buffer then goes back to the pool for a later batch; other backends may keep the array
- * (cpu) or read it later (tensorflow, webgl), so their buffers are left alone.
+ * tensor is made, so the buffer then goes back to the pool for a later batch; cpu keeps the array as the tensor's
+ * memory, and the native and GPU backends get a plain copy of shared memory (they may read it later).
  */
 export function batchTensor(x: Float32Array, shape: [number, number, number, number]): tf.Tensor4D {
-  const t = tf.tensor4d(x, shape, 'float32');
-  if (tf.getBackend() === 'wasm') releaseSlab(x.buffer);
-  return t;
+  const backend = tf.getBackend();
+  if (backend === 'wasm') {
+    const t = tf.tensor4d(x, shape, 'float32');
+    releaseSlab(x.buffer);
+    return t;
+  }
+  // native and GPU backends get memory of their own (they may hold the array until it is first used)
+  const own = backend !== 'cpu' && x.buffer instanceof SharedArrayBuffer ? x.slice() : x;
+  return tf.tensor4d(own, shape, 'float32');
 }
