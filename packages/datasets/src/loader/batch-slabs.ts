@@ -52,6 +52,7 @@ export function bufferAllocator(shared: boolean): SlabAllocator<null> {
 export class BatchSlabs<O> {
   private readonly slabs = new Map<number, Slab<O>>();
   private readonly inFlight = new Set<Promise<unknown>>();
+  private closed = false;
 
   /**
    * `total` samples in epoch order, batches of `batchSize`, each sample made of arrays of `floatsPerSample`
@@ -121,6 +122,7 @@ export class BatchSlabs<O> {
 
   /** At the end of a pass (or when it is abandoned): waits for running tasks, frees every slab left. */
   async close(): Promise<void> {
+    this.closed = true;
     while (this.inFlight.size > 0) await Promise.all([...this.inFlight]);
     for (const slab of this.slabs.values()) this.release(slab);
     this.slabs.clear();
@@ -144,6 +146,8 @@ export class BatchSlabs<O> {
     const index = Math.floor(position / this.batchSize);
     let slab = this.slabs.get(index);
     if (!slab) {
+      // after close nothing may allocate again (a late continuation would leak what it made)
+      if (this.closed) throw new Error('the pass is over: its batch memory is freed');
       const samples = Math.min(this.batchSize, this.total - index * this.batchSize);
       slab = {
         ...this.allocate(samples, this.floatsPerSample),
