@@ -18,6 +18,11 @@
 #include <string.h>
 #include <jpeglib.h>
 
+/* sizes the kernels accept (larger images go to sharp / the JS path): products of three of them fit size_t and
+   the int indices of the resampling tables */
+#define MAX_SIDE 32768
+#define MAX_CHANNELS 16
+
 #define CHECK(call)                                                                                          \
   do {                                                                                                       \
     if ((call) != napi_ok) {                                                                                 \
@@ -79,7 +84,7 @@ static unsigned char *jpeg_to_rgb(const unsigned char *bytes, size_t length, int
   cinfo.dct_method = JDCT_ISLOW;
   cinfo.do_fancy_upsampling = TRUE;
   jpeg_start_decompress(&cinfo);
-  if (cinfo.output_components != 3) {
+  if (cinfo.output_components != 3 || cinfo.output_width > MAX_SIDE || cinfo.output_height > MAX_SIDE) {
     jpeg_destroy_decompress(&cinfo);
     return NULL;
   }
@@ -390,6 +395,7 @@ static napi_value resize_pil8(napi_env env, napi_callback_info info) {
       napi_get_value_int32(env, argv[2], &h) != napi_ok || napi_get_value_int32(env, argv[3], &ch) != napi_ok ||
       napi_get_value_int32(env, argv[4], &ow) != napi_ok || napi_get_value_int32(env, argv[5], &oh) != napi_ok ||
       napi_get_value_bool(env, argv[6], &bicubic) != napi_ok || w < 1 || h < 1 || ch < 1 || ow < 1 || oh < 1 ||
+      w > MAX_SIDE || h > MAX_SIDE || ow > MAX_SIDE || oh > MAX_SIDE || ch > MAX_CHANNELS ||
       length < (size_t)w * h * ch) {
     napi_throw_type_error(env, NULL, "resizePil8(src: Uint8Array, w, h, channels, ow, oh, bicubic: boolean)");
     return NULL;
@@ -464,7 +470,7 @@ static napi_value age_sample_into(napi_env env, napi_callback_info info) {
       napi_get_typedarray_info(env, argv[5], &t1, &lut_len, &lut_ptr, &ab, &off) != napi_ok ||
       t1 != napi_float32_array || lut_len != 768 ||
       napi_get_typedarray_info(env, argv[6], &t2, &out_len, &out_ptr, &ab, &off) != napi_ok ||
-      t2 != napi_float32_array || size < 1 || out_len < (size_t)size * size * 3) {
+      t2 != napi_float32_array || size < 1 || size > MAX_SIDE || out_len < (size_t)size * size * 3) {
     napi_throw_type_error(env, NULL,
                           "ageSampleInto(jpeg: Uint8Array, size, dy, dx, flip, lut: Float32Array(768), out: Float32Array)");
     return NULL;
@@ -672,8 +678,9 @@ static napi_value rotate_order2_plane(napi_env env, napi_callback_info info) {
   const double *geo = (const double *)geo_ptr;
   const int32_t *win = (const int32_t *)win_ptr;
   const int wl = win[0], wt = win[1], ww = win[2], wh = win[3];
-  if (ww < 0 || wh < 0) {
-    napi_throw_range_error(env, NULL, "rotateOrder2Plane: negative window");
+  if (ww < 0 || wh < 0 || ww > MAX_SIDE || wh > MAX_SIDE || width > MAX_SIDE || height > MAX_SIDE || ch > MAX_CHANNELS ||
+      wl < -MAX_SIDE || wl > MAX_SIDE || wt < -MAX_SIDE || wt > MAX_SIDE) {
+    napi_throw_range_error(env, NULL, "rotateOrder2Plane: window or image out of range");
     return NULL;
   }
   const double GAIN = (1 - SPLINE_Z) * (1 - 1 / SPLINE_Z);
@@ -721,7 +728,8 @@ static napi_value rotate_order2_plane(napi_env env, napi_callback_info info) {
       const int j = ox + wl;
       const double cy = i * c + j * s + off0;
       const double cx = i * -s + j * c + off1;
-      if (cy < 0 || cy > maxY || cx < 0 || cx > maxX) continue;
+      /* outside (or NaN): cval 0, as the JS reference gives */
+      if (!(cy >= 0 && cy <= maxY && cx >= 0 && cx <= maxX)) continue;
       /* cy, cx >= 0 here: truncation is floor */
       const int fy = (int)(cy + 0.5), fx = (int)(cx + 0.5);
       const double dy = cy - fy, dx = cx - fx;
@@ -824,7 +832,7 @@ static napi_value color_normalize_into(napi_env env, napi_callback_info info) {
   }
   const double *p = (const double *)p_ptr;
   const double ab_ = p[3], ac = p[4], as = p[5];
-  const int n_before = (int)p[6], n_after = (int)p[9];
+  const int n_before = p[6] >= 0 && p[6] <= 2 ? (int)p[6] : 0, n_after = p[9] >= 0 && p[9] <= 2 ? (int)p[9] : 0;
   double px[3], sum = 0;
   for (size_t i = 0; i < n; i += 3) {
     for (int c = 0; c < 3; c++) px[c] = (float)((double)(float)(rgb[i + c] / 255.0) + p[c]);

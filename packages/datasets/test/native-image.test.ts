@@ -175,6 +175,19 @@ withNative('native order-2 spline rotation', () => {
       { numRuns: 150 },
     );
   });
+
+  it('a NaN angle gives zeros like the JS; out-of-range windows are refused, not crashed on', () => {
+    const data = Uint8Array.from({ length: 6 * 5 * 3 }, (_, i) => (i * 31) % 256);
+    const [got] = rotateOrder2Planes([{ data, channels: 3 }], 6, 5, Number.NaN);
+    const [want] = rotateOrder2PlanesJs([{ data, channels: 3 }], 6, 5, Number.NaN);
+    expect(Array.from(got)).toEqual(Array.from(want));
+    expect(got.every((v) => v === 0)).toBe(true);
+    const geo = Float64Array.of(1, 0, 0, 0, 0, 0);
+    expect(() => native!.rotateOrder2Plane(data, 6, 5, 3, false, geo, Int32Array.of(0, 0, 2 ** 30, 2 ** 30))).toThrow(
+      /out of range/,
+    );
+    expect(() => native!.resizePil8(data, 6, 5, 3, 2 ** 30, 2 ** 30, false)).toThrow(/resizePil8/);
+  });
 });
 
 withNative('native NYUD2 colour augmentation + normalisation', () => {

@@ -3,7 +3,8 @@
  * transferred nor copied: a worker writes into a SharedArrayBuffer (or, for `batches()` on the threaded wasm
  * backend, straight into the batch's tensor in the shared wasm heap); the main thread into an ArrayBuffer. When
  * a batch is exactly one slab's samples in order (always, unless bad samples were skipped), the slab *is* the
- * batch; otherwise the batch is copied from the samples' views and the slabs are freed once all theirs are taken.
+ * batch; otherwise the batch is copied from the samples' views, and a slab is freed once every one of its
+ * samples has been copied out or dropped.
  */
 
 /** Where one array of a sample goes: `buffer` at `byteOffset` (plain data, sent to the workers). */
@@ -24,8 +25,8 @@ export type SlabAllocator<O> = (samples: number, floatsPerSample: readonly numbe
 export interface Slab<O> extends SlabMemory<O> {
   index: number;
   samples: number;
-  /** samples taken or dropped */
-  settled: number;
+  /** samples copied out of the slab into a batch, or dropped (failed): what no batch will read again */
+  done: number;
   /** handed to the consumer as a whole batch: no longer ours */
   claimed: boolean;
   freed: boolean;
@@ -78,19 +79,17 @@ export class BatchSlabs<O> {
   /** This thread's views of the sample's arrays. */
   take(position: number): SlabSample<O> {
     const { slab, slot } = this.locate(position);
-    slab.settled++;
     const views = slab.regions.map(
       (r, k) => new Float32Array(r.buffer, r.byteOffset + slot * this.floatsPerSample[k] * 4, this.floatsPerSample[k]),
     );
     return { views, slab, slot };
   }
 
-  /**
-   * A sample that failed: its slot is never taken. (Its slab is not freed here: samples taken before it may sit
-   * in a batch that is still being filled; `copied` or `close` frees it.)
-   */
+  /** A sample that failed: its slot is never taken. */
   drop(position: number): void {
-    this.locate(position).slab.settled++;
+    const { slab } = this.locate(position);
+    slab.done++;
+    this.freeIfDone(slab);
   }
 
   /** Keeps track of a task writing into a slab (`close` waits for it). */
@@ -115,8 +114,12 @@ export class BatchSlabs<O> {
     return slab;
   }
 
-  /** After a batch was copied out of these samples' views: frees the slabs whose samples are all settled. */
+  /**
+   * After a batch was copied out of these samples' views: frees the slabs all of whose samples are now copied
+   * or dropped (a sample that has finished loading but waits for a later batch still counts as needed).
+   */
   copied(samples: readonly SlabSample<O>[]): void {
+    for (const s of samples) s.slab.done++;
     for (const slab of new Set(samples.map((s) => s.slab))) this.freeIfDone(slab);
   }
 
@@ -129,8 +132,7 @@ export class BatchSlabs<O> {
   }
 
   private freeIfDone(slab: Slab<O>): void {
-    // a slab with samples not yet taken may still become part of a copied batch later
-    if (slab.settled === slab.samples && !slab.claimed) {
+    if (slab.done === slab.samples && !slab.claimed) {
       this.release(slab);
       this.slabs.delete(slab.index);
     }
@@ -153,7 +155,7 @@ export class BatchSlabs<O> {
         ...this.allocate(samples, this.floatsPerSample),
         index,
         samples,
-        settled: 0,
+        done: 0,
         claimed: false,
         freed: false,
       };

@@ -1,5 +1,5 @@
 /** Tensors of batches (loader/batch-slabs.ts): the main thread only; the workers never load tfjs. */
-import { allocateSharedWasmTensor, canShareWasmTensors, tf } from '@bmse/backend';
+import { allocateSharedWasmTensor, canShareWasmTensors, type SharedWasmTensor, tf } from '@bmse/backend';
 import { BatchSlabs, bufferAllocator, releaseSlab } from './batch-slabs.js';
 import { batchArray, type SlabBatch } from './slab-batches.js';
 
@@ -24,7 +24,13 @@ export function tensorSlabs(
     batchSize,
     floats,
     (samples) => {
-      const made = sampleShapes.map((s) => allocateSharedWasmTensor([samples, ...s]));
+      const made: SharedWasmTensor[] = [];
+      try {
+        for (const s of sampleShapes) made.push(allocateSharedWasmTensor([samples, ...s]));
+      } catch (e) {
+        tf.dispose(made.map((m) => m.tensor)); // the depth tensor failed: do not leak the image tensor
+        throw e;
+      }
       return {
         regions: made.map((m) => ({ buffer: m.buffer, byteOffset: m.byteOffset })),
         owner: made.map((m) => m.tensor),

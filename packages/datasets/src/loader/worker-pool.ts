@@ -74,8 +74,10 @@ export class SamplePool {
     const err = new Error('the data worker pool was closed');
     for (const p of this.queue.splice(0)) p.reject(err);
     const slots = this.slots.splice(0);
-    for (const s of slots) for (const p of s.inFlight.values()) p.reject(err);
+    // running tasks are rejected only once their worker has stopped: until then it may still write into their
+    // output memory, which the caller frees when the task settles
     await Promise.all(slots.map((s) => s.worker.terminate()));
+    for (const s of slots) for (const p of s.inFlight.values()) p.reject(err);
   }
 
   private spawn(): Slot {
