@@ -262,6 +262,19 @@ MULTIVERSION static void vertical_pass(const uint8_t *img, size_t row_len, int o
   }
 }
 
+/* one RGB output pixel of the horizontal pass: the xmax taps from p, weights k */
+static inline void rgb_taps(const uint8_t *p, const int32_t *k, int xmax, uint8_t *o) {
+  int32_t s0 = HALF, s1 = HALF, s2 = HALF;
+  for (int x = 0; x < xmax; x++, p += 3) {
+    s0 += p[0] * k[x];
+    s1 += p[1] * k[x];
+    s2 += p[2] * k[x];
+  }
+  o[0] = clip8(s0);
+  o[1] = clip8(s1);
+  o[2] = clip8(s2);
+}
+
 #if defined(__GNUC__) && defined(__x86_64__)
 #include <immintrin.h>
 #define HAVE_SSE41_PATH 1
@@ -279,15 +292,7 @@ __attribute__((target("sse4.1"))) static void horizontal_rgb_sse41(const uint8_t
       const uint8_t *p = row_in + (size_t)xmin * 3;
       uint8_t *o = row_out + (size_t)xx * 3;
       if (y == rows - 1 && xmin + xmax == w) {
-        int32_t s0 = HALF, s1 = HALF, s2 = HALF;
-        for (int x = 0; x < xmax; x++, p += 3) {
-          s0 += p[0] * k[x];
-          s1 += p[1] * k[x];
-          s2 += p[2] * k[x];
-        }
-        o[0] = clip8(s0);
-        o[1] = clip8(s1);
-        o[2] = clip8(s2);
+        rgb_taps(p, k, xmax, o);
         continue;
       }
       __m128i acc = _mm_set1_epi32(HALF);
@@ -322,17 +327,9 @@ MULTIVERSION static void horizontal_pass(const uint8_t *img, int rows, int w, in
       const int32_t *k = hor->kk + (size_t)xx * hor->ksize;
       const uint8_t *p = row_in + (size_t)xmin * ch;
       uint8_t *o = row_out + (size_t)xx * ch;
-      if (ch == 3) {
-        int32_t s0 = HALF, s1 = HALF, s2 = HALF;
-        for (int x = 0; x < xmax; x++, p += 3) {
-          s0 += p[0] * k[x];
-          s1 += p[1] * k[x];
-          s2 += p[2] * k[x];
-        }
-        o[0] = clip8(s0);
-        o[1] = clip8(s1);
-        o[2] = clip8(s2);
-      } else
+      if (ch == 3)
+        rgb_taps(p, k, xmax, o);
+      else
         for (int c = 0; c < ch; c++) {
           int32_t s = HALF;
           for (int x = 0; x < xmax; x++) s += p[x * ch + c] * k[x];
@@ -627,6 +624,12 @@ static inline int mirror_index(int idx, int len) {
   return len <= 1 ? 0 : idx < 0 ? -idx : idx >= len ? 2 * len - 2 - idx : idx;
 }
 
+/* offsets of the three taps f-1, f, f+1 along an axis of len samples (stride apart), mirrored at the edges */
+static inline void tap_offsets(int f, int len, size_t stride, size_t *out) {
+  const int inside = f >= 1 && f < len - 1;
+  for (int i = 0; i < 3; i++) out[i] = (size_t)(inside ? f - 1 + i : mirror_index(f - 1 + i, len)) * stride;
+}
+
 static inline uint8_t spline_to_u8(double t) { return t > 0 ? (t < 254.5 ? (uint8_t)(int)(t + 0.5) : 255) : 0; }
 
 #ifdef HAVE_SSE41_PATH
@@ -735,27 +738,12 @@ static napi_value rotate_order2_plane(napi_env env, napi_callback_info info) {
       const double dy = cy - fy, dx = cx - fx;
       const double wy1 = 0.75 - dy * dy, ty = 0.5 - dy, wy0 = 0.5 * ty * ty, wy2 = 1 - wy0 - wy1;
       const double wx1 = 0.75 - dx * dx, tx = 0.5 - dx, wx0 = 0.5 * tx * tx, wx2 = 1 - wx0 - wx1;
-      size_t r0, r1, r2, c0, c1, c2;
-      if (fy < 1 || fy >= maxY) {
-        r0 = (size_t)mirror_index(fy - 1, height) * row_len;
-        r1 = (size_t)mirror_index(fy, height) * row_len;
-        r2 = (size_t)mirror_index(fy + 1, height) * row_len;
-      } else {
-        r0 = (size_t)(fy - 1) * row_len;
-        r1 = (size_t)fy * row_len;
-        r2 = (size_t)(fy + 1) * row_len;
-      }
-      if (fx < 1 || fx >= maxX) {
-        c0 = (size_t)mirror_index(fx - 1, width) * ch;
-        c1 = (size_t)mirror_index(fx, width) * ch;
-        c2 = (size_t)mirror_index(fx + 1, width) * ch;
-      } else {
-        c0 = (size_t)(fx - 1) * ch;
-        c1 = (size_t)fx * ch;
-        c2 = (size_t)(fx + 1) * ch;
-      }
+      size_t r[3], c[3];
+      tap_offsets(fy, height, row_len, r);
+      tap_offsets(fx, width, (size_t)ch, c);
       uint8_t *dst = o + ((size_t)oy * ww + ox) * ch;
-      const size_t taps[9] = {r0 + c0, r0 + c1, r0 + c2, r1 + c0, r1 + c1, r1 + c2, r2 + c0, r2 + c1, r2 + c2};
+      const size_t taps[9] = {r[0] + c[0], r[0] + c[1], r[0] + c[2], r[1] + c[0], r[1] + c[1],
+                              r[1] + c[2], r[2] + c[0], r[2] + c[1], r[2] + c[2]};
       const double wy[3] = {wy0, wy1, wy2}, wx[3] = {wx0, wx1, wx2};
 #ifdef HAVE_SSE41_PATH
       if (ch == 3 && use_avx) {
