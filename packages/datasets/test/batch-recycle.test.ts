@@ -99,6 +99,19 @@ describe('batches() on the threaded wasm backend: the workers write into the ten
     }
   });
 
+  it('closing the workers in the middle of a pass: the pass fails, and frees its tensors once the workers stopped', async () => {
+    const ds = await open({});
+    const start = tf.memory().numTensors;
+    const err = await (async () => {
+      for await (const b of ds.batches({ epoch: 0 })) {
+        tf.dispose([b.x, b.y]);
+        await closeDataWorkers();
+      }
+    })().catch((e: unknown) => e);
+    expect(String(err)).toMatch(/pool was closed|pool is closed/);
+    expect(tf.memory().numTensors).toBe(start);
+  });
+
   it('a consumer that stops early leaves no tensors behind (running tasks are awaited, then freed)', async () => {
     const ds = await open({});
     const start = tf.memory().numTensors;
