@@ -141,7 +141,8 @@ async function openAgeDataset(kind: AgeKind, opts: AgeDatasetOptions): Promise<A
     log,
     report,
   });
-  const labelsOf = (indices: number[]) => ({
+  /** What identifies a batch's samples: their paths and positions in the split. */
+  const idsOf = (indices: number[]) => ({
     paths: indices.map((i) => rows[i].path),
     indices,
   });
@@ -155,7 +156,7 @@ async function openAgeDataset(kind: AgeKind, opts: AgeDatasetOptions): Promise<A
         shape: [b.indices.length, size, size, 3],
         y: Float32Array.from(b.indices, (i) => rows[i].age),
         w: weights ? Float32Array.from(b.indices, (i) => weights[i]) : undefined,
-        ...labelsOf(b.indices),
+        ...idsOf(b.indices),
       };
     }
   }
@@ -180,7 +181,7 @@ async function openAgeDataset(kind: AgeKind, opts: AgeDatasetOptions): Promise<A
               ),
             }
           : {}),
-        ...labelsOf(b.indices),
+        ...idsOf(b.indices),
       };
     }
   }

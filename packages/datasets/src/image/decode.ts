@@ -105,18 +105,6 @@ export async function decodeRgbSharp(src: SampleSource, bytes: Buffer): Promise<
   }
 }
 
-/** Width and height from the header only. */
-export async function imageSize(src: SampleSource, bytes?: Buffer): Promise<{ width: number; height: number }> {
-  try {
-    const m = await sharp(bytes ?? (await readBytes(src))).metadata();
-    if (!m.width || !m.height) throw new Error('no size in header');
-    return { width: m.width, height: m.height };
-  } catch (e) {
-    if (e instanceof DatasetError) throw e;
-    throw decodeError(src, e);
-  }
-}
-
 /** Decodes a greyscale PNG at its stored bit depth (8-bit train depth, 16-bit test depth; spec §2.3). */
 export async function decodeGrey(src: SampleSource): Promise<GreyImage> {
   const bytes = await readBytes(src);
