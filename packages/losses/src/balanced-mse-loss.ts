@@ -4,7 +4,7 @@
  * rate no LR schedule touches (the official code's 'noise_sigma' param group); every forward
  * recomputes s = σ² and restores the MSE scale with a detached 2s.
  */
-import { tf } from '@bmse/backend';
+import * as tf from '@tensorflow/tfjs-core';
 import { bmcLoss } from './bmc.js';
 import { bmcLossMD } from './bmc-md.js';
 import { bniLoss } from './bni.js';

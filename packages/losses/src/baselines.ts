@@ -2,7 +2,7 @@
  * DIR baseline losses (spec §1.7; DIR repo imdb-wiki-dir/loss.py): elementwise, multiplied
  * by the per-sample weight if given, then averaged over all elements.
  */
-import { tf } from '@bmse/backend';
+import * as tf from '@tensorflow/tfjs-core';
 import { describe, fail } from './errors.js';
 import { sqDiff } from './inputs.js';
 

@@ -1,5 +1,5 @@
 /** BMC, multi-dimensional (spec §1.6: logits_ij = log N(y_j; ŷ_i, σ²I), row constants dropped). */
-import { tf } from '@bmse/backend';
+import * as tf from '@tensorflow/tfjs-core';
 import { fail } from './errors.js';
 import { asMatrices, detach, type KernelOptions, type NoiseVar, noiseVarTensor, sqDiff, useFused } from './inputs.js';
 import { bmcMdFused } from './kernels/bmc-md-kernel.js';

@@ -2,7 +2,7 @@
  * BMC — Batch-based Monte-Carlo Balanced MSE (spec §1.3), 1-D, and the bounded-negative
  * variant the authors suggested in BalancedMSE issue #5.
  */
-import { tf } from '@bmse/backend';
+import * as tf from '@tensorflow/tfjs-core';
 import seedrandom from 'seedrandom';
 import { fail } from './errors.js';
 import { asColumns, detach, type KernelOptions, type NoiseVar, noiseVarTensor, sqDiff, useFused } from './inputs.js';

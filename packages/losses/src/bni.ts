@@ -1,5 +1,5 @@
 /** BNI — Bin-based Numerical Integration Balanced MSE (spec §1.4). */
-import { tf } from '@bmse/backend';
+import * as tf from '@tensorflow/tfjs-core';
 import { fail } from './errors.js';
 import {
   asColumns,

@@ -1,5 +1,5 @@
 /** GAI — GMM-based Analytic Integration Balanced MSE (spec §1.2), 1-D and multi-dimensional (§1.6). */
-import { tf } from '@bmse/backend';
+import * as tf from '@tensorflow/tfjs-core';
 import { fail } from './errors.js';
 import { checkGmm, type GmmParams } from './gmm-params.js';
 import {

@@ -1,5 +1,5 @@
 /** Input checks and conversions shared by the losses: shapes, the noise variance, weights. */
-import { tf } from '@bmse/backend';
+import * as tf from '@tensorflow/tfjs-core';
 import { describe, fail } from './errors.js';
 
 /** σ² as a number or a scalar tensor (spec §1.5: s = σ², recomputed every forward). */

@@ -6,7 +6,7 @@
  *   ∂L/∂s = (2s/B) Σ_i [ −‖ŷ_i − y_i‖² + Σ_j P_ij ‖ŷ_i − y_j‖² ] / (2s²)
  * with P the row softmax (the 2s restore is detached, so 2s·2h = 2).
  */
-import { tf } from '@bmse/backend';
+import * as tf from '@tensorflow/tfjs-core';
 import { fastExp } from './fast-exp.js';
 
 export function bmcMdFused(pred: tf.Tensor2D, target: tf.Tensor2D, s: tf.Scalar): tf.Scalar {

@@ -1,5 +1,5 @@
 /** Wraps a fused CPU kernel as a differentiable tfjs op of (pred, target, s). */
-import { tf } from '@bmse/backend';
+import * as tf from '@tensorflow/tfjs-core';
 import type { KernelResult } from './mixture-kernel.js';
 
 export function fusedLossOp(
