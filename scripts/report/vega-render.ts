@@ -44,12 +44,17 @@ export async function renderFigure(spec: TopLevelSpec): Promise<RenderedFigure> 
   return { svg, png, width, height };
 }
 
+/** The text of a `.vl.json` file: the spec as pretty JSON with a final newline. */
+export function specText(spec: TopLevelSpec): string {
+  return `${JSON.stringify(spec, null, 2)}\n`;
+}
+
 /** Writes `<name>.vl.json`, `<name>.svg` and `<name>.png` into `outDir`; returns the paths. */
 export async function writeFigure(outDir: string, name: string, spec: TopLevelSpec): Promise<string[]> {
   const fig = await renderFigure(spec);
   await fs.mkdir(outDir, { recursive: true });
   const files = [`${name}.vl.json`, `${name}.svg`, `${name}.png`].map((f) => path.join(outDir, f));
-  await fs.writeFile(files[0], `${JSON.stringify(spec, null, 2)}\n`);
+  await fs.writeFile(files[0], specText(spec));
   await fs.writeFile(files[1], fig.svg);
   await fs.writeFile(files[2], fig.png);
   return files;
