@@ -202,32 +202,65 @@ describe('data workers: errors and results', () => {
     await expect(pool.run({} as SampleTask)).rejects.toThrow(/closed/);
   });
 
+  it('a script run as node --input-type=module -e with flags workers reject gets its batches', async () => {
+    const tsx = pathToFileURL(createRequire(import.meta.url).resolve('tsx')).href;
+    const index = pathToFileURL(path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../src/index.ts')).href;
+    const code = [
+      `import { openImdbWikiDir, closeDataWorkers } from ${JSON.stringify(index)};`,
+      `const ds = await openImdbWikiDir({ dir: ${JSON.stringify(imdb)}, split: 'train', imageSize: 16, batchSize: 4, seed: 0, workers: 2 });`,
+      'let n = 0;',
+      'for await (const b of ds.rawBatches()) n += b.indices.length;',
+      'await closeDataWorkers();',
+      "console.log('samples', n);",
+    ].join('\n');
+    const res = await run(process.execPath, [
+      '--conditions=source',
+      '--import',
+      tsx,
+      '--max-old-space-size=2048',
+      '--title=bmse-eval-script',
+      '--input-type=module',
+      '-e',
+      code,
+    ]);
+    expect(res.out).toBe('samples 11\n');
+    expect(res.code).toBe(0);
+  });
+
   it('a process that used the workers exits without closing them', async () => {
     const here = path.dirname(fileURLToPath(import.meta.url));
     const tsx = pathToFileURL(createRequire(import.meta.url).resolve('tsx')).href;
-    const child = spawn(
-      process.execPath,
-      ['--conditions=source', '--import', tsx, path.join(here, 'fixtures', 'one-pass.ts'), imdb],
-      { stdio: ['ignore', 'pipe', 'pipe'] },
-    );
-    let out = '';
-    child.stdout.on('data', (d) => {
-      out += d;
-    });
-    child.stderr.on('data', (d) => {
-      out += d;
-    });
-    const code = await new Promise<number | null>((resolve) => {
-      const timer = setTimeout(() => {
-        child.kill();
-        resolve(null);
-      }, 90_000);
-      child.on('exit', (c) => {
-        clearTimeout(timer);
-        resolve(c);
-      });
-    });
+    const { out, code } = await run(process.execPath, [
+      '--conditions=source',
+      '--import',
+      tsx,
+      path.join(here, 'fixtures', 'one-pass.ts'),
+      imdb,
+    ]);
     expect(out).toMatch(/samples 11 on 2 workers, 192 values from a pool of 3/);
     expect(code).toBe(0);
   });
 });
+
+/** Runs a command to its end (90 s at most); stdout and stderr together. */
+async function run(cmd: string, args: string[]): Promise<{ out: string; code: number | null }> {
+  const child = spawn(cmd, args, { stdio: ['ignore', 'pipe', 'pipe'] });
+  let out = '';
+  child.stdout.on('data', (d) => {
+    out += d;
+  });
+  child.stderr.on('data', (d) => {
+    out += d;
+  });
+  const code = await new Promise<number | null>((resolve) => {
+    const timer = setTimeout(() => {
+      child.kill();
+      resolve(null);
+    }, 90_000);
+    child.on('exit', (c) => {
+      clearTimeout(timer);
+      resolve(c);
+    });
+  });
+  return { out, code };
+}

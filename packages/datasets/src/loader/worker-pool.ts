@@ -11,6 +11,7 @@ import os from 'node:os';
 import { Worker } from 'node:worker_threads';
 import { reviveError, type SerializedError } from '../errors.js';
 import type { SampleTask } from './sample-tasks.js';
+import { workerExecArgv } from './worker-exec-argv.js';
 
 type Reply = { ready: true } | { id: number; result: Float32Array[] } | { id: number; error: SerializedError };
 
@@ -71,7 +72,8 @@ export class SamplePool {
   /** Terminates the workers; tasks still queued or running are rejected. */
   async close(): Promise<void> {
     this.closed = true;
-    const err = new Error('the data worker pool was closed');
+    // after a worker could not start, every task fails with that reason, not with "closed"
+    const err = this.startError ?? new Error('the data worker pool was closed');
     for (const p of this.queue.splice(0)) p.reject(err);
     const slots = this.slots.splice(0);
     // running tasks are rejected only once their worker has stopped: until then it may still write into their
@@ -82,7 +84,7 @@ export class SamplePool {
 
   private spawn(): Slot {
     const { file, workerData } = workerEntry();
-    const worker = new Worker(file, { workerData });
+    const worker = new Worker(file, { workerData, execArgv: workerExecArgv(process.execArgv) });
     const slot: Slot = { worker, inFlight: new Map(), started: false };
     worker.on('message', (m: Reply) => {
       if ('ready' in m) {
