@@ -23,3 +23,11 @@ export {
   canShareWasmTensors,
   type SharedWasmTensor,
 } from './wasm/shared-tensor.js';
+export {
+  describeAdapter,
+  isSoftwareAdapter,
+  probeWebGpu,
+  swiftShaderIcd,
+  type WebGpuAdapter,
+  type WebGpuProbe,
+} from './webgpu.js';

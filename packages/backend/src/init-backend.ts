@@ -1,8 +1,8 @@
 /**
  * `initBackend(pref)`: picks and initialises the tfjs backend of the process.
- * `auto` tries, in order, @tensorflow/tfjs-node-gpu (CUDA), @tensorflow/tfjs-node,
- * wasm (with this project's training kernels and XNNPACK threads), then cpu,
- * and reports why each earlier choice was skipped.
+ * `auto` tries, in order, @tensorflow/tfjs-node-gpu (CUDA), webgpu (Dawn; only on a hardware
+ * GPU adapter), @tensorflow/tfjs-node, wasm (with this project's training kernels and XNNPACK
+ * threads), then cpu, and reports why each earlier choice was skipped.
  */
 import os from 'node:os';
 import { loadNativeBlas } from './native/blas.js';
@@ -14,29 +14,33 @@ import { guardWasmMalloc, type WasmModuleHeap } from './wasm/heap.js';
 import { registerWasmTrainingKernels } from './wasm/register-training-kernels.js';
 import { wasmKernelSettings } from './wasm/settings.js';
 import { unrefWasmWorkers, withWasmThreads } from './wasm/threads.js';
+import { describeAdapter, probeWebGpu, startWebGpu, type WebGpuAdapter } from './webgpu.js';
 
-export type BackendPreference = 'auto' | 'tensorflow' | 'wasm' | 'cpu';
-export const backendPreferences: readonly BackendPreference[] = ['auto', 'tensorflow', 'wasm', 'cpu'];
+export type BackendPreference = 'auto' | 'tensorflow' | 'webgpu' | 'wasm' | 'cpu';
+export const backendPreferences: readonly BackendPreference[] = ['auto', 'tensorflow', 'webgpu', 'wasm', 'cpu'];
 
 /** A backend that was tried and not chosen. */
 export interface SkippedBackend {
   /** npm package or tfjs backend name */
-  candidate: '@tensorflow/tfjs-node-gpu' | '@tensorflow/tfjs-node' | 'wasm' | 'cpu';
+  candidate: '@tensorflow/tfjs-node-gpu' | 'webgpu' | '@tensorflow/tfjs-node' | 'wasm' | 'cpu';
   reason: string;
 }
 
 export interface BackendInfo {
-  /** tfjs backend name: 'tensorflow' (tfjs-node / tfjs-node-gpu), 'wasm' or 'cpu' */
-  backend: 'tensorflow' | 'wasm' | 'cpu';
+  /** tfjs backend name: 'tensorflow' (tfjs-node / tfjs-node-gpu), 'webgpu', 'wasm' or 'cpu' */
+  backend: 'tensorflow' | 'webgpu' | 'wasm' | 'cpu';
   /** the package that provides it */
   package:
     | '@tensorflow/tfjs-node-gpu'
     | '@tensorflow/tfjs-node'
+    | '@tensorflow/tfjs-backend-webgpu'
     | '@tensorflow/tfjs-backend-wasm'
     | '@tensorflow/tfjs-backend-cpu';
-  /** 'cuda' when a GPU does the work, otherwise 'cpu' */
-  device: 'cuda' | 'cpu';
+  /** 'cuda' (tfjs-node-gpu) or 'gpu' (webgpu, hardware adapter) when a GPU does the work, otherwise 'cpu' */
+  device: 'cuda' | 'gpu' | 'cpu';
   gpu: boolean;
+  /** webgpu only: the adapter in use (a software one, e.g. SwiftShader, when asked for explicitly); else null */
+  adapter: WebGpuAdapter | null;
   /** compute threads (wasm: XNNPACK pool size; others: null, the native library decides) */
   threads: number | null;
   /** wasm only: SIMD binary in use */
@@ -104,6 +108,19 @@ async function tryNative(pkg: '@tensorflow/tfjs-node-gpu' | '@tensorflow/tfjs-no
   return null;
 }
 
+/** The BackendInfo fields a backend without wasm details or an adapter fills the same way. */
+function noDetails(skipped: SkippedBackend[]) {
+  return {
+    adapter: null,
+    threads: null,
+    simd: null,
+    kernels: [],
+    nativeConv: null,
+    skipped,
+    tfjsVersion: tf.version.tfjs,
+  };
+}
+
 function nativeInfo(
   pkg: '@tensorflow/tfjs-node-gpu' | '@tensorflow/tfjs-node',
   skipped: SkippedBackend[],
@@ -114,12 +131,7 @@ function nativeInfo(
     package: pkg,
     device: usingGpu ? 'cuda' : 'cpu',
     gpu: usingGpu,
-    threads: null,
-    simd: null,
-    kernels: [],
-    nativeConv: null,
-    skipped,
-    tfjsVersion: tf.version.tfjs,
+    ...noDetails(skipped),
   };
 }
 
@@ -140,6 +152,7 @@ async function initWasm(threads: number, native: boolean, skipped: SkippedBacken
     package: '@tensorflow/tfjs-backend-wasm',
     device: 'cpu',
     gpu: false,
+    adapter: null,
     threads: wasm.getThreadsCount(),
     simd: Boolean(await tf.env().getAsync('WASM_HAS_SIMD_SUPPORT')),
     kernels,
@@ -151,6 +164,29 @@ async function initWasm(threads: number, native: boolean, skipped: SkippedBacken
   };
 }
 
+/** webgpu on the probed adapter; in `auto`, only a hardware one (returns the reason to skip, or the info). */
+async function tryWebGpu(auto: boolean, skipped: SkippedBackend[]): Promise<BackendInfo | string> {
+  const probe = await probeWebGpu();
+  if (!probe.ok) return probe.reason;
+  const { adapter } = probe;
+  if (auto && adapter.software) {
+    return `only a software adapter (${describeAdapter(adapter)}) — slower than wasm; initBackend('webgpu') uses it anyway`;
+  }
+  try {
+    await startWebGpu();
+  } catch (err) {
+    return `failed to initialise on ${describeAdapter(adapter)}: ${(err as Error).message}`;
+  }
+  return {
+    backend: 'webgpu',
+    package: '@tensorflow/tfjs-backend-webgpu',
+    device: adapter.software ? 'cpu' : 'gpu',
+    gpu: !adapter.software,
+    ...noDetails(skipped),
+    adapter,
+  };
+}
+
 async function initCpu(skipped: SkippedBackend[]): Promise<BackendInfo> {
   if (!(await tf.setBackend('cpu'))) throw new Error('the cpu backend failed to initialise');
   return {
@@ -158,12 +194,8 @@ async function initCpu(skipped: SkippedBackend[]): Promise<BackendInfo> {
     package: '@tensorflow/tfjs-backend-cpu',
     device: 'cpu',
     gpu: false,
+    ...noDetails(skipped),
     threads: 1,
-    simd: null,
-    kernels: [],
-    nativeConv: null,
-    skipped,
-    tfjsVersion: tf.version.tfjs,
   };
 }
 
@@ -193,7 +225,17 @@ export async function initBackend(
   const threads = options.threads ?? defaultThreads();
 
   if (pref === 'auto' || pref === 'tensorflow') {
-    for (const pkg of ['@tensorflow/tfjs-node-gpu', '@tensorflow/tfjs-node'] as const) {
+    for (const pkg of ['@tensorflow/tfjs-node-gpu', 'webgpu', '@tensorflow/tfjs-node'] as const) {
+      if (pkg === 'webgpu') {
+        if (pref === 'tensorflow') continue;
+        const got = await tryWebGpu(true, skipped);
+        if (typeof got !== 'string') {
+          current = got;
+          return current;
+        }
+        skipped.push({ candidate: pkg, reason: got });
+        continue;
+      }
       const reason = await tryNative(pkg);
       if (reason == null) {
         current = nativeInfo(pkg, skipped);
@@ -208,6 +250,13 @@ export async function initBackend(
           .join('; ')}. See README, "GPU".`,
       );
     }
+  }
+  if (pref === 'webgpu') {
+    const got = await tryWebGpu(false, skipped);
+    if (typeof got === 'string')
+      throw new Error(`backend 'webgpu' requested but not usable: ${got}. See README, "GPU".`);
+    current = got;
+    return current;
   }
   if (pref === 'auto' || pref === 'wasm') {
     try {
@@ -228,7 +277,9 @@ export function describeBackend(info: BackendInfo): string {
     info.backend === 'wasm'
       ? `${info.device}, ${info.threads} thread${info.threads === 1 ? '' : 's'}${info.simd ? ', SIMD' : ''}, ` +
         `native conv: ${info.nativeConv?.detail ?? 'none'}`
-      : info.device;
+      : info.adapter
+        ? `${info.device}, ${describeAdapter(info.adapter)}`
+        : info.device;
   const skipped = info.skipped.map((s) => `${s.candidate}: ${s.reason}`).join('; ');
   return `${info.backend} (${detail})${skipped ? `; skipped ${skipped}` : ''}`;
 }

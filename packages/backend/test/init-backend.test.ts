@@ -1,7 +1,11 @@
 /** initBackend('auto') on a machine without the native tfjs packages: wasm, and why the others were skipped. */
 import { createRequire } from 'node:module';
-import { backendInfo, describeBackend, initBackend, openBlasCoreTypeFor, tf } from '@bmse/backend';
+import { backendInfo, describeBackend, initBackend, openBlasCoreTypeFor, swiftShaderIcd, tf } from '@bmse/backend';
 import { describe, expect, it } from 'vitest';
+
+// with SwiftShader's Vulkan driver (CI), Dawn offers a software adapter that 'auto' must pass over
+const icd = swiftShaderIcd();
+if (process.env.VK_ICD_FILENAMES == null && icd) process.env.VK_ICD_FILENAMES = icd;
 
 const installed = (pkg: string) => {
   try {
@@ -15,21 +19,31 @@ const installed = (pkg: string) => {
 describe('initBackend', () => {
   it('rejects an unknown preference, naming the allowed ones', async () => {
     await expect(initBackend('gpu' as never)).rejects.toThrow(
-      /unknown backend 'gpu'; allowed: auto, tensorflow, wasm, cpu/,
+      /unknown backend 'gpu'; allowed: auto, tensorflow, webgpu, wasm, cpu/,
     );
   });
 
   it.skipIf(installed('@tensorflow/tfjs-node-gpu') || installed('@tensorflow/tfjs-node'))(
-    "'auto' picks wasm here and says why the native backends were skipped",
+    "'auto' picks wasm here and says why the native and webgpu backends were skipped",
     async () => {
       const info = await initBackend('auto', { threads: 2 });
       expect(info.backend).toBe('wasm');
       expect(tf.getBackend()).toBe('wasm');
       expect(info.gpu).toBe(false);
-      expect(info.skipped).toEqual([
-        { candidate: '@tensorflow/tfjs-node-gpu', reason: 'not installed' },
-        { candidate: '@tensorflow/tfjs-node', reason: 'not installed' },
+      expect(info.skipped.map((s) => s.candidate)).toEqual([
+        '@tensorflow/tfjs-node-gpu',
+        'webgpu',
+        '@tensorflow/tfjs-node',
       ]);
+      expect(info.skipped[0].reason).toBe('not installed');
+      expect(info.skipped[2].reason).toBe('not installed');
+      // SwiftShader: "only a software adapter (SwiftShader driver 5.0.0 (google swiftshader, software)) — slower than wasm; ..."
+      expect(info.skipped[1].reason).toMatch(
+        process.env.VK_ICD_FILENAMES === icd && icd
+          ? /^only a software adapter \(SwiftShader.*\) — slower than wasm/
+          : /^(only a software adapter|no WebGPU adapter|the optional 'webgpu' package)/,
+      );
+      console.log(`auto: ${describeBackend(info)}`);
       expect(info.threads).toBe(2);
       expect(info.simd).toBe(true);
       expect(info.kernels).toContain('Conv2DBackpropFilter');
