@@ -13,6 +13,7 @@ import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { tf } from '@bmse/backend';
 import { writeDirAtomic } from './atomic-dir.js';
+import { CheckpointError } from './checkpoint-error.js';
 import { createModel } from './create-model.js';
 import type { FdsBufferName, FdsState } from './fds/fds.js';
 import type { BmseNet } from './net.js';
@@ -193,12 +194,14 @@ async function readJson<T>(file: string): Promise<T> {
   try {
     text = await readFile(file, 'utf8');
   } catch (e) {
-    throw new Error(`checkpoint: cannot read ${file} (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`);
+    throw new CheckpointError(
+      `checkpoint: cannot read ${file} (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`,
+    );
   }
   try {
     return JSON.parse(text) as T;
   } catch (e) {
-    throw new Error(`checkpoint: ${file} is not valid JSON (${(e as Error).message}); truncated?`);
+    throw new CheckpointError(`checkpoint: ${file} is not valid JSON (${(e as Error).message}); truncated?`);
   }
 }
 
@@ -207,10 +210,12 @@ async function readBin(file: string, expected: number): Promise<ArrayBuffer> {
   try {
     buf = await readFile(file);
   } catch (e) {
-    throw new Error(`checkpoint: cannot read ${file} (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`);
+    throw new CheckpointError(
+      `checkpoint: cannot read ${file} (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`,
+    );
   }
   if (buf.byteLength !== expected) {
-    throw new Error(
+    throw new CheckpointError(
       `checkpoint: ${file} has ${buf.byteLength} bytes, the manifest describes ${expected}; truncated or mismatched`,
     );
   }
@@ -224,13 +229,46 @@ export async function readCheckpointInfo(dir: string): Promise<{ spec: ModelSpec
   );
   const spec = modelJson.userDefinedMetadata?.bmse?.spec;
   if (!spec)
-    throw new Error(
+    throw new CheckpointError(
       `checkpoint: ${path.join(dir, 'model.json')} has no userDefinedMetadata.bmse.spec (not written by saveCheckpoint?)`,
     );
   const state = await readJson<StateJson>(path.join(dir, 'state.json'));
   if (state.format !== 'bmse-checkpoint')
-    throw new Error(`checkpoint: ${path.join(dir, 'state.json')} is not a bmse checkpoint state`);
+    throw new CheckpointError(`checkpoint: ${path.join(dir, 'state.json')} is not a bmse checkpoint state`);
   return { spec, state };
+}
+
+interface RawCheckpoint {
+  spec: ModelSpec;
+  state: StateJson;
+  manifest: TensorSpec[];
+  stateSpecs: TensorSpec[];
+  weightBuf: ArrayBuffer;
+  stateBuf: ArrayBuffer;
+  weightsFile: string;
+}
+
+/** Every file of a checkpoint, parsed and size-checked, before any tensor is made. */
+async function readRaw(dir: string): Promise<RawCheckpoint> {
+  const modelFile = path.join(dir, 'model.json');
+  const { spec, state } = await readCheckpointInfo(dir);
+  const full = state as StateJson;
+  const manifest = (await readJson<{ weightsManifest: { weights: TensorSpec[] }[] }>(modelFile)).weightsManifest?.[0]
+    ?.weights;
+  if (!manifest) throw new CheckpointError(`checkpoint: ${modelFile} has no weightsManifest`);
+  const weightsFile = path.join(dir, 'weights.bin');
+  const weightBuf = await readBin(weightsFile, byteSize(manifest));
+  const stateSpecs = [...(full.optimizer?.weights ?? []), ...(full.fds?.buffers ?? [])];
+  const stateBuf = await readBin(path.join(dir, 'state.bin'), byteSize(stateSpecs));
+  return { spec, state: full, manifest, stateSpecs, weightBuf, stateBuf, weightsFile };
+}
+
+/**
+ * Checks that a checkpoint can be loaded, without creating tensors: model.json and state.json parse, and
+ * weights.bin and state.bin have the sizes their manifests describe. Throws a CheckpointError naming the file.
+ */
+export async function verifyCheckpoint(dir: string): Promise<void> {
+  await readRaw(dir);
 }
 
 function sameSpec(a: ModelSpec, b: ModelSpec): string[] {
@@ -247,20 +285,12 @@ function sameSpec(a: ModelSpec, b: ModelSpec): string[] {
 
 /** Loads a checkpoint written by saveCheckpoint (see LoadCheckpointOptions). */
 export async function loadCheckpoint(dir: string, opts: LoadCheckpointOptions = {}): Promise<LoadedCheckpoint> {
-  const modelFile = path.join(dir, 'model.json');
-  const { spec, state } = await readCheckpointInfo(dir);
-  const full = state as StateJson;
-  const manifest = (await readJson<{ weightsManifest: { weights: TensorSpec[] }[] }>(modelFile)).weightsManifest?.[0]
-    ?.weights;
-  if (!manifest) throw new Error(`checkpoint: ${modelFile} has no weightsManifest`);
-  const weightsFile = path.join(dir, 'weights.bin');
-  const weightBuf = await readBin(weightsFile, byteSize(manifest));
-  const stateSpecs = [...(full.optimizer?.weights ?? []), ...(full.fds?.buffers ?? [])];
-  const stateBuf = await readBin(path.join(dir, 'state.bin'), byteSize(stateSpecs));
+  const { spec, state: full, manifest, stateSpecs, weightBuf, stateBuf, weightsFile } = await readRaw(dir);
 
   if (opts.model) {
     const diffs = sameSpec(spec, opts.model.spec);
-    if (diffs.length) throw new Error(`checkpoint ${dir} was saved from a different network: ${diffs.join('; ')}`);
+    if (diffs.length)
+      throw new CheckpointError(`checkpoint ${dir} was saved from a different network: ${diffs.join('; ')}`);
   }
   const net = opts.model ?? createModel(spec);
   const values = tf.io.decodeWeights(weightBuf, manifest);
@@ -274,7 +304,7 @@ export async function loadCheckpoint(dir: string, opts: LoadCheckpointOptions = 
       .filter((w) => have.has(w.name) && !tf.util.arraysEqual(values[w.name].shape, w.variable.shape))
       .map((w) => `${w.name}: file [${values[w.name].shape}], model [${w.variable.shape}]`);
     if (missing.length || unexpected.length || misShaped.length) {
-      throw new Error(
+      throw new CheckpointError(
         `checkpoint ${weightsFile} does not match the model: missing [${missing.slice(0, 10).join(', ')}] ` +
           `unexpected [${unexpected.slice(0, 10).join(', ')}] mis-shaped [${misShaped.slice(0, 10).join(', ')}]`,
       );
@@ -300,7 +330,7 @@ export async function loadCheckpoint(dir: string, opts: LoadCheckpointOptions = 
     let restored = false;
     if (opts.optimizer && full.optimizer) {
       if (opts.optimizer.getClassName() !== full.optimizer.className) {
-        throw new Error(
+        throw new CheckpointError(
           `checkpoint ${dir}: optimizer is ${full.optimizer.className}, cannot restore into ${opts.optimizer.getClassName()}`,
         );
       }

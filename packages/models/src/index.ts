@@ -11,7 +11,9 @@ export {
   loadCheckpoint,
   readCheckpointInfo,
   saveCheckpoint,
+  verifyCheckpoint,
 } from './checkpoint.js';
+export { CheckpointError } from './checkpoint-error.js';
 export { createModel } from './create-model.js';
 export { buildDepthNet, createDepthNet } from './depth-net.js';
 export {

@@ -6,10 +6,12 @@ import { tf } from '@bmse/backend';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   type BmseNet,
+  CheckpointError,
   createResNetRegressor,
   loadCheckpoint,
   readCheckpointInfo,
   saveCheckpoint,
+  verifyCheckpoint,
 } from '../src/index.js';
 import { seeded, setupWasm } from './helpers.js';
 
@@ -100,13 +102,19 @@ describe('saveCheckpoint / loadCheckpoint', () => {
     await expect(loadCheckpoint(dir, { model: other })).rejects.toThrow(
       /different network: widthMultiplier: checkpoint 0.125, model 0.25/,
     );
+    await expect(verifyCheckpoint(dir)).resolves.toBeUndefined();
     const wfile = path.join(dir, 'weights.bin');
-    truncateSync(wfile, statSync(wfile).size - 8);
-    await expect(loadCheckpoint(dir)).rejects.toThrow(
-      /weights\.bin has \d+ bytes, the manifest describes \d+; truncated/,
-    );
+    const size = statSync(wfile).size;
+    truncateSync(wfile, size - 8);
+    const truncated = `checkpoint: ${wfile} has ${size - 8} bytes, the manifest describes ${size}; truncated or mismatched`;
+    for (const load of [loadCheckpoint, verifyCheckpoint]) {
+      const e = await load(dir).catch((x: unknown) => x);
+      expect(e).toBeInstanceOf(CheckpointError);
+      expect((e as Error).message).toBe(truncated);
+    }
     writeFileSync(path.join(dir, 'state.json'), readFileSync(path.join(dir, 'state.json'), 'utf8').slice(0, 20));
     await expect(loadCheckpoint(dir)).rejects.toThrow(/state\.json is not valid JSON/);
+    await expect(verifyCheckpoint(dir)).rejects.toBeInstanceOf(CheckpointError);
     await expect(loadCheckpoint(path.join(root, 'nope'))).rejects.toThrow(/cannot read .*nope.*model\.json \(ENOENT\)/);
     net.dispose();
     other.dispose();
