@@ -35,6 +35,11 @@ export interface AgeDatasetOptions {
    * thread. Batches are identical for any value. Default: $BMSE_DATA_WORKERS, else the number of cores.
    */
   workers?: number;
+  /**
+   * the recipe bins ages as int(age) into 0..maxTarget−1: an age outside [0, maxTarget) in any split is a
+   * DatasetError naming the CSV, row and range (default: the CSV's own range, [0, 200])
+   */
+  maxTarget?: number;
   /** 'skip' drops bad rows/images and reports them at the end of each pass (default 'error') */
   onBadSample?: BadSampleMode;
   /** called once per pass with the samples skipped so far (default: console.warn when any) */
@@ -72,6 +77,10 @@ export interface AgeDataset {
   labels(): number[];
   /** image paths relative to `dir`, in file order */
   paths(): string[];
+  /** the split CSV (absolute path) */
+  readonly csv: string;
+  /** 1-based CSV lines of the split's samples, in file order */
+  lines(): number[];
   /** one pass; `epoch` keys the shuffle and augmentation (default: 0, 1, 2, … per call) */
   batches(opts?: { epoch?: number }): AsyncIterable<AgeBatch>;
   rawBatches(opts?: { epoch?: number }): AsyncIterable<AgeRawBatch>;
@@ -101,7 +110,7 @@ async function openAgeDataset(kind: AgeKind, opts: AgeDatasetOptions): Promise<A
   const mode = opts.onBadSample ?? 'error';
   const log = new BadSampleLog();
   const csvFile = path.resolve(opts.dir, opts.csv ?? kind.csv);
-  const all = await readAgeCsv(csvFile, { onBadSample: mode, badSamples: log });
+  const all = await readAgeCsv(csvFile, { onBadSample: mode, badSamples: log, maxTarget: opts.maxTarget });
   const rows: AgeRow[] = all.filter((r) => r.split === opts.split);
   if (opts.weights && opts.weights.length !== rows.length)
     throw new RangeError(
@@ -193,6 +202,8 @@ async function openAgeDataset(kind: AgeKind, opts: AgeDatasetOptions): Promise<A
     imageSize: size,
     labels: () => rows.map((r) => r.age),
     paths: () => rows.map((r) => r.path),
+    csv: csvFile,
+    lines: () => rows.map((r) => r.line ?? 0),
     batches,
     rawBatches,
     get badSamples() {

@@ -139,13 +139,29 @@ describe('bad input', () => {
     );
   });
 
+  it('maxTarget: an age the recipe cannot bin in any split fails the open; lines() and csv locate the samples', async () => {
+    const dir = await fs.mkdtemp(path.join(os.tmpdir(), 'agebins-'));
+    const rows = await writeAgeFixture(dir, { kind: 'imdb-wiki', samples: DEFAULT_AGE_SAMPLES.slice(0, 2) });
+    const csv = path.join(dir, 'imdb_wiki.csv');
+    const opts = { dir, split: 'train' as const, augment: false, batchSize: 2, seed: 0, maxTarget: 121 };
+    const ds = await openImdbWikiDir(opts);
+    expect(ds.csv).toBe(csv);
+    expect(ds.lines()).toEqual(rows.flatMap((r, i) => (r.split === 'train' ? [i + 2] : [])));
+    await fs.appendFile(csv, `150,${rows[0].path},test\n`);
+    await expect(openImdbWikiDir(opts)).rejects.toThrow(
+      `${csv}, row ${rows.length + 2}, field 'age': age 150 is outside [0, 121) (the ages the recipe bins: int(age) in 0..120)`,
+    );
+    // without maxTarget the CSV's own range applies
+    expect((await openImdbWikiDir({ ...opts, maxTarget: undefined })).size).toBe(ds.size);
+  });
+
   it('skip mode drops bad CSV rows and keeps the good ones', async () => {
     const dir = await fs.mkdtemp(path.join(os.tmpdir(), 'agecsv-'));
     const rows = await writeAgeFixture(dir, { kind: 'imdb-wiki', samples: DEFAULT_AGE_SAMPLES.slice(0, 2) });
     const csv = path.join(dir, 'imdb_wiki.csv');
     await fs.appendFile(csv, `abc,${rows[0].path},train\n`);
     await expect(openImdbWikiDir({ dir, split: 'train', augment: false, batchSize: 2, seed: 0 })).rejects.toThrow(
-      `${csv}, row 4, field 'age': age 'abc' is not a number`,
+      `${csv}, row 4, field 'age': age 'abc' is not a number; ages must lie in [0, 200]`,
     );
     const ds = await openImdbWikiDir({
       dir,

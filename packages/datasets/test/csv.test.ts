@@ -2,7 +2,15 @@ import fs from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { BadSampleLog, readAgeCsv, readNyuCsv, resolveNyuPath, writeAgeCsv, writeNyuCsv } from '../src/index.js';
+import {
+  BadSampleLog,
+  DatasetError,
+  readAgeCsv,
+  readNyuCsv,
+  resolveNyuPath,
+  writeAgeCsv,
+  writeNyuCsv,
+} from '../src/index.js';
 
 let tmp: string;
 beforeAll(async () => {
@@ -47,12 +55,32 @@ describe('age CSV (age,path,split)', () => {
     expect(rows.map((r) => r.path)).toEqual(['a.jpg']);
     expect(log.items.map((b) => b.message)).toEqual([
       `${f}, row 3, field 'split': missing value (row has 2 of 3 columns)`,
-      `${f}, row 4, field 'age': age 'abc' is not a number`,
+      `${f}, row 4, field 'age': age 'abc' is not a number; ages must lie in [0, 200]`,
       `${f}, row 5, field 'age': age 250 is outside [0, 200]`,
       `${f}, row 6, field 'age': age -1 is outside [0, 200]`,
       `${f}, row 7, field 'split': split 'dev' is not one of train, val, test`,
     ]);
     await expect(readAgeCsv(f)).rejects.toThrow(`${f}, row 3, field 'split': missing value`);
+  });
+
+  it('with maxTarget, an age the recipe cannot bin (beyond, negative, NaN) names file, row and range', async () => {
+    const f = await csv(
+      'bins.csv',
+      'age,path,split\n120.5,a.jpg,train\n150,b.jpg,train\n121,c.jpg,test\n-2,d.jpg,val\nNaN,e.jpg,train\n',
+    );
+    const log = new BadSampleLog();
+    const rows = await readAgeCsv(f, { maxTarget: 121, onBadSample: 'skip', badSamples: log });
+    expect(rows.map((r) => r.age)).toEqual([120.5]);
+    const range = '[0, 121) (the ages the recipe bins: int(age) in 0..120)';
+    expect(log.items.map((b) => b.message)).toEqual([
+      `${f}, row 3, field 'age': age 150 is outside ${range}`,
+      `${f}, row 4, field 'age': age 121 is outside ${range}`,
+      `${f}, row 5, field 'age': age -2 is outside ${range}`,
+      `${f}, row 6, field 'age': age 'NaN' is not a number; ages must lie in ${range}`,
+    ]);
+    await expect(readAgeCsv(f, { maxTarget: 121 })).rejects.toThrow(
+      new DatasetError(`age 150 is outside ${range}`, { file: f, row: 3, field: 'age' }),
+    );
   });
 
   it('rejects a header without the required columns', async () => {

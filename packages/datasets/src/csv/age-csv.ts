@@ -22,12 +22,18 @@ export interface ReadAgeCsvOptions {
   /** ages outside [minAge, maxAge] are errors; the create script keeps 0..200 (spec §2.1) */
   minAge?: number;
   maxAge?: number;
+  /**
+   * the recipe bins ages as int(age) into 0..maxTarget−1 (re-weighting, LDS, BNI, per-label results): ages
+   * must then lie in [minAge, maxTarget) instead of [minAge, maxAge]
+   */
+  maxTarget?: number;
   onBadSample?: BadSampleMode;
   badSamples?: BadSampleLog;
 }
 
 export async function readAgeCsv(file: string, opts: ReadAgeCsvOptions = {}): Promise<AgeRow[]> {
   const { requireSplit = true, minAge = 0, maxAge = 200, onBadSample = 'error' } = opts;
+  const range = ageRange(minAge, maxAge, opts.maxTarget);
   const records = await readCsvRecords(file);
   if (records.length === 0) throw new DatasetError('empty CSV (expected a header age,path[,split])', { file });
   const header = records[0].fields.map((h) => h.toLowerCase());
@@ -40,9 +46,7 @@ export async function readAgeCsv(file: string, opts: ReadAgeCsvOptions = {}): Pr
   const rows: AgeRow[] = [];
   for (const rec of records.slice(1)) {
     try {
-      rows.push(
-        parseAgeRow(rec.fields, rec.line, file, { ia, ip, is, requireSplit, minAge, maxAge, width: header.length }),
-      );
+      rows.push(parseAgeRow(rec.fields, rec.line, file, { ia, ip, is, requireSplit, range, width: header.length }));
     } catch (e) {
       if (onBadSample === 'skip' && e instanceof DatasetError) opts.badSamples?.add(e);
       else throw e;
@@ -51,11 +55,25 @@ export async function readAgeCsv(file: string, opts: ReadAgeCsvOptions = {}): Pr
   return rows;
 }
 
+interface AgeRange {
+  contains(age: number): boolean;
+  /** e.g. `[0, 200]`, or `[0, 121) (the ages the recipe bins: int(age) in 0..120)` */
+  text: string;
+}
+
+function ageRange(minAge: number, maxAge: number, maxTarget: number | undefined): AgeRange {
+  if (maxTarget === undefined) return { contains: (a) => a >= minAge && a <= maxAge, text: `[${minAge}, ${maxAge}]` };
+  return {
+    contains: (a) => a >= minAge && a < maxTarget,
+    text: `[${minAge}, ${maxTarget}) (the ages the recipe bins: int(age) in ${minAge}..${maxTarget - 1})`,
+  };
+}
+
 function parseAgeRow(
   f: string[],
   line: number,
   file: string,
-  c: { ia: number; ip: number; is: number; requireSplit: boolean; minAge: number; maxAge: number; width: number },
+  c: { ia: number; ip: number; is: number; requireSplit: boolean; range: AgeRange; width: number },
 ): AgeRow {
   const field = (i: number, name: string): string => {
     const v = f[i];
@@ -70,9 +88,13 @@ function parseAgeRow(
   const ageText = field(c.ia, 'age');
   const age = Number(ageText);
   if (!Number.isFinite(age))
-    throw new DatasetError(`age '${ageText}' is not a number`, { file, row: line, field: 'age' });
-  if (age < c.minAge || age > c.maxAge)
-    throw new DatasetError(`age ${age} is outside [${c.minAge}, ${c.maxAge}]`, { file, row: line, field: 'age' });
+    throw new DatasetError(`age '${ageText}' is not a number; ages must lie in ${c.range.text}`, {
+      file,
+      row: line,
+      field: 'age',
+    });
+  if (!c.range.contains(age))
+    throw new DatasetError(`age ${age} is outside ${c.range.text}`, { file, row: line, field: 'age' });
   const path = field(c.ip, 'path');
   const row: AgeRow = { age, path, line };
   if (c.is >= 0 && (c.requireSplit || f[c.is])) {
