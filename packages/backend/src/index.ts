@@ -26,6 +26,7 @@ export {
 export {
   describeAdapter,
   isSoftwareAdapter,
+  preferSwiftShaderWhenUnset,
   probeWebGpu,
   swiftShaderIcd,
   type WebGpuAdapter,

@@ -49,6 +49,17 @@ export function swiftShaderIcd(): string | null {
   return swiftShaderIcds.find((p) => fs.existsSync(p)) ?? null;
 }
 
+/**
+ * Sets VK_ICD_FILENAMES to SwiftShader's driver when it is unset and the driver is installed, so
+ * that Dawn has a (software) adapter on a machine without a GPU — for tests; returns the value
+ * in effect. Call before the first `initBackend`/`probeWebGpu`: the Vulkan loader reads it then.
+ */
+export function preferSwiftShaderWhenUnset(): string | null {
+  const icd = swiftShaderIcd();
+  if (process.env.VK_ICD_FILENAMES == null && icd) process.env.VK_ICD_FILENAMES = icd;
+  return process.env.VK_ICD_FILENAMES ?? null;
+}
+
 const softwareNames = /swiftshader|llvmpipe|lavapipe|softpipe|software|microsoft basic render/i;
 
 /** Whether the adapter is a software implementation (the fallback flag, or a known software name). */

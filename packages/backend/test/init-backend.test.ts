@@ -1,11 +1,19 @@
 /** initBackend('auto') on a machine without the native tfjs packages: wasm, and why the others were skipped. */
 import { createRequire } from 'node:module';
-import { backendInfo, describeBackend, initBackend, openBlasCoreTypeFor, swiftShaderIcd, tf } from '@bmse/backend';
+import {
+  backendInfo,
+  describeBackend,
+  initBackend,
+  openBlasCoreTypeFor,
+  preferSwiftShaderWhenUnset,
+  swiftShaderIcd,
+  tf,
+} from '@bmse/backend';
 import { describe, expect, it } from 'vitest';
 
 // with SwiftShader's Vulkan driver (CI), Dawn offers a software adapter that 'auto' must pass over
 const icd = swiftShaderIcd();
-if (process.env.VK_ICD_FILENAMES == null && icd) process.env.VK_ICD_FILENAMES = icd;
+preferSwiftShaderWhenUnset();
 
 const installed = (pkg: string) => {
   try {

@@ -3,12 +3,11 @@
  * VK_ICD_FILENAMES is given, then an adapter probe. Tests skip, printing the reason, when
  * there is no adapter. Other packages' webgpu tests use the same steps (via @bmse/backend).
  */
-import { probeWebGpu, swiftShaderIcd, tf, type WebGpuProbe } from '@bmse/backend';
+import { preferSwiftShaderWhenUnset, probeWebGpu, tf, type WebGpuProbe } from '@bmse/backend';
 
 /** Points Dawn at SwiftShader when nothing else was chosen; returns the probe's result. */
 export async function webGpuForTests(): Promise<WebGpuProbe> {
-  const icd = swiftShaderIcd();
-  if (process.env.VK_ICD_FILENAMES == null && icd) process.env.VK_ICD_FILENAMES = icd;
+  preferSwiftShaderWhenUnset();
   const probe = await probeWebGpu();
   if (!probe.ok) console.warn(`webgpu tests skipped: ${probe.reason}`);
   return probe;

@@ -41,6 +41,8 @@ async function compare(fn: () => tf.Tensor | tf.Tensor[], rtol = 1e-5): Promise<
 describe.skipIf(!probe.ok)('webgpu backend', () => {
   beforeAll(async () => {
     await initBackend('webgpu');
+    // small ops on CPU-resident inputs would otherwise run on the CPU: test the GPU kernels
+    tf.env().set('WEBGPU_CPU_FORWARD', false);
   });
 
   it("initBackend('webgpu') names the adapter", async () => {
