@@ -8,7 +8,7 @@
 import { existsSync, mkdirSync } from 'node:fs';
 import path from 'node:path';
 import { leanVariableGrads, tf } from '@bmse/backend';
-import { type BmseNet, freezeForRrt, loadCheckpoint, saveCheckpoint } from '@bmse/models';
+import { type BmseNet, CheckpointError, freezeForRrt, loadCheckpoint, saveCheckpoint } from '@bmse/models';
 import { ConfigError, configToYaml, selectionMetric } from './config/load.js';
 import type { RunConfig } from './config/schema.js';
 import { ensureDataset } from './data/prepare.js';
@@ -26,6 +26,7 @@ import {
 } from './optim/optimizer.js';
 import { learningRateAt } from './optim/schedule.js';
 import { writeFileAtomic } from './run/atomic-file.js';
+import { damagedLastError } from './run/damaged-last.js';
 import { createReporter, type Reporter } from './run/progress.js';
 import { type EpochRow, RunFiles } from './run/run-files.js';
 
@@ -235,6 +236,7 @@ export async function train(opts: TrainOptions): Promise<TrainResult> {
   const files = new RunFiles(runDir);
   await ensureDataset(c, (l) => reporter.info(l));
   const data = await openTaskData(c);
+  for (const note of data.notes) reporter.info(note);
   const net = createNet(c, data);
   const out = net.model.outputs[0].shape;
   if (
@@ -256,7 +258,9 @@ export async function train(opts: TrainOptions): Promise<TrainResult> {
   };
   try {
     if (opts.resume) {
-      state = await restoreState(checkpointDir(runDir, 'last'), net, opt, criterion);
+      state = await restoreState(checkpointDir(runDir, 'last'), net, opt, criterion).catch(async (e: unknown) => {
+        throw e instanceof CheckpointError ? await damagedLastError(runDir, e) : e;
+      });
       // trainability is not part of the weights: re-apply the RRT freeze
       if (c.rrt.enabled) freezeForRrt(net);
       files.truncateMetricsAfter(state.step, state.position.epoch);

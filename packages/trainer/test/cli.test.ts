@@ -4,7 +4,7 @@
  * and user mistakes printed as one message without a stack trace.
  */
 import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdtempSync, readFileSync, statSync, truncateSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
@@ -133,6 +133,58 @@ describe('pnpm run train / eval (child processes)', () => {
     const noRun = cli('eval', '--checkpoint', 'missing');
     expect(noRun.status).toBe(2);
     expect(noRun.stderr).toContain('missing: neither a checkpoint folder');
+  });
+
+  it('a damaged checkpoint is a named error without a stack trace and exit 2, in eval and in train --resume', () => {
+    const copy = (name: string) => {
+      cpSync(path.join(root, 'full'), path.join(root, name), { recursive: true });
+      return name;
+    };
+    const halve = (file: string) => {
+      const size = statSync(path.join(root, file)).size;
+      truncateSync(path.join(root, file), size / 2);
+      return `checkpoint: ${file} has ${size / 2} bytes, the manifest describes ${size}; truncated or mismatched`;
+    };
+    const cut = copy('cut');
+    const cutMessage = halve(`${cut}/checkpoints/best/weights.bin`);
+    const evalCut = cli('eval', '--checkpoint', cut);
+    expect(evalCut.stderr).toBe(`error: ${cutMessage}\n`);
+    expect(evalCut.status).toBe(2);
+
+    const garbled = copy('garbled');
+    writeFileSync(path.join(root, garbled, 'checkpoints/best/state.json'), '{"format": "bmse-checkpoint", "epo');
+    const evalGarbled = cli('eval', '--checkpoint', garbled);
+    expect(evalGarbled.stderr).toMatch(
+      /^error: checkpoint: garbled\/checkpoints\/best\/state\.json is not valid JSON \(.*\); truncated\?\n$/,
+    );
+    expect(evalGarbled.status).toBe(2);
+
+    const lastCut = copy('last-cut');
+    const lastMessage = halve(`${lastCut}/checkpoints/last/weights.bin`);
+    const resume = cli('train', '--resume', lastCut);
+    expect(resume.stderr).toBe(
+      `error: --resume ${lastCut}: cannot continue, checkpoints/last is damaged: ${lastMessage}\n` +
+        `${lastCut}/checkpoints/best is intact: evaluate it with \`pnpm run eval --checkpoint ${lastCut}/checkpoints/best\`, ` +
+        'or train again into a new --out\n',
+    );
+    expect(resume.status).toBe(2);
+    const bestMessage = halve(`${lastCut}/checkpoints/best/weights.bin`);
+    const both = cli('train', '--resume', lastCut);
+    expect(both.stderr).toBe(
+      `error: --resume ${lastCut}: cannot continue, checkpoints/last is damaged: ${lastMessage}\n` +
+        `${lastCut}/checkpoints/best cannot be used either (${bestMessage}); train again into a new --out\n`,
+    );
+    expect(both.status).toBe(2);
+  });
+
+  it("tfjs' Node.js banner is not printed by train or eval (cpu backend)", () => {
+    const linear = path.join(repo, 'configs/synthetic/1d-mse.yaml');
+    const r = cli('train', '--config', linear, '--set', 'backend=cpu', '--set', 'schedule.epochs=2', '--out', 'lin');
+    expect(r.status, r.stderr).toBe(0);
+    const e = cli('eval', '--checkpoint', 'lin', '--split', 'val');
+    expect(e.status, e.stderr).toBe(0);
+    for (const out of [r.stdout, r.stderr, e.stdout, e.stderr]) expect(out).not.toContain('TensorFlow.js in Node.js');
+    expect(r.stdout).toContain('backend: cpu');
   });
 
   it('--help lists the options', () => {

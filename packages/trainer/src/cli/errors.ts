@@ -2,6 +2,7 @@
 import { DatasetError } from '@bmse/datasets';
 import { LossInputError } from '@bmse/losses';
 import { MetricsInputError } from '@bmse/metrics';
+import { CheckpointError } from '@bmse/models';
 import { ConfigError } from '../config/load.js';
 
 export function isUserError(e: unknown): e is Error {
@@ -9,7 +10,8 @@ export function isUserError(e: unknown): e is Error {
     e instanceof ConfigError ||
     e instanceof DatasetError ||
     e instanceof LossInputError ||
-    e instanceof MetricsInputError
+    e instanceof MetricsInputError ||
+    e instanceof CheckpointError
   );
 }
 

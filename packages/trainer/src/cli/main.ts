@@ -17,9 +17,11 @@ import { evaluateCheckpoint } from '../eval-checkpoint.js';
 import { readRunConfig } from '../run/run-config.js';
 import { train } from '../train.js';
 import { reportError } from './errors.js';
+import { silenceTfjsNodeBanner } from './quiet-tfjs.js';
 
 async function startBackend(c: Pick<RunConfig, 'backend' | 'threads'>, quiet = false): Promise<string> {
   const info = await initBackend(c.backend, c.threads ? { threads: c.threads } : {});
+  silenceTfjsNodeBanner();
   if (!quiet) process.stdout.write(`backend: ${describeBackend(info)}\n`);
   return info.backend;
 }

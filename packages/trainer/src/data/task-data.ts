@@ -19,6 +19,7 @@ import {
 import { nyud2BucketWeights, nyud2DepthBin, prepareWeights } from '@bmse/losses';
 import type { RunConfig } from '../config/schema.js';
 import { familyOf } from '../config/schema.js';
+import { AGE_MAX_TARGET, fractionalAgeNote } from './age-labels.js';
 import { linearLabelDensity } from './synthetic-density.js';
 
 export interface TrainBatch {
@@ -54,6 +55,8 @@ export interface TaskData {
   readonly trainTargets: number[][];
   /** input shape of one sample */
   readonly inputShape: number[];
+  /** what the user should hear once about the data (e.g. fractional ages binned by int(age)) */
+  readonly notes: string[];
   /** depth: [h, w] of the training depth maps (= the network's output) */
   readonly targetShape?: [number, number];
   /** batches of one training epoch; the order and augmentation are keyed by (seed, epoch) */
@@ -80,6 +83,7 @@ async function openAgeTask(c: RunConfig): Promise<TaskData> {
     imageSize: c.data.imageSize,
     seed: c.seed,
     prefetch: c.data.prefetch,
+    maxTarget: AGE_MAX_TARGET,
   };
   const plain = await open({ ...common, split: 'train', augment: c.data.augment, batchSize: c.data.batchSize });
   const labels = plain.labels();
@@ -110,6 +114,7 @@ async function openAgeTask(c: RunConfig): Promise<TaskData> {
     trainLabels: labels,
     trainTargets: labels.map((l) => [l]),
     inputShape: [c.data.imageSize, c.data.imageSize, 3],
+    notes: [fractionalAgeNote(plain)].filter((n): n is string => n !== null),
     async *train(epoch) {
       for await (const b of train.batches({ epoch })) yield { x: b.x, y: b.y, w: b.w, n: b.paths.length };
     },
@@ -179,6 +184,7 @@ async function openDepthTask(c: RunConfig): Promise<TaskData> {
     stepsPerEpoch: Math.ceil(train.size / c.data.batchSize),
     outputs: 1,
     trainLabels: [],
+    notes: [],
     trainTargets: [],
     inputShape: [c.data.crop[0], c.data.crop[1], 3],
     targetShape: depthSize,
@@ -231,6 +237,7 @@ async function openLinearTask(c: RunConfig): Promise<TaskData> {
     stepsPerEpoch: Math.ceil(n / batch),
     outputs: d,
     trainLabels: d === 1 ? data.train.y.map((r) => r[0]) : [],
+    notes: [],
     trainTargets: data.train.y,
     inputShape: [d],
     async *train(epoch) {
