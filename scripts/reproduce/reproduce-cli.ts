@@ -4,25 +4,77 @@
  * eval/test.json exists, records each run's wall time, copies the run summaries (config.yaml,
  * summary.csv, metrics.jsonl, eval/*.json — no checkpoints) to <out>/runs/, then regenerates
  * <out>/tables.md and <out>/figures with `pnpm run tables` / `pnpm run plots`.
+ * With `--queue redis://host:port` the plan goes to BullMQ instead (scripts/queue, issue #14):
+ * submit, `--status` (one table), `--wait` (block, then write the tables); workers: `pnpm run worker`.
  */
 import { spawnSync } from 'node:child_process';
-import { cpSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import YAML from 'yaml';
 import yargs from 'yargs';
 import { hideBin } from 'yargs/helpers';
+import { QueueError } from '../queue/connection.js';
+import { reproduceOnQueue } from '../queue/reproduce-queue.js';
+import { readPlanFile } from '../queue/sweep-plan.js';
 import { PARTS, type Part, PLAN } from './plan.js';
 import { type Timing, writeResultsReadme } from './results-readme.js';
+import { copySummary as copyRunSummary } from './summaries.js';
 
 const argv = await yargs(hideBin(process.argv))
   .option('part', { choices: PARTS, array: true, describe: 'parts to run (default: all, in order)' })
   .option('out', { type: 'string', default: 'docs/results', describe: 'where summaries, tables and figures go' })
   .option('dry-run', { type: 'boolean', default: false, describe: 'print the commands only' })
+  .option('queue', {
+    type: 'string',
+    describe: 'submit to BullMQ on this Redis (redis://host:port) instead of running here',
+  })
+  .option('sweep', { type: 'string', default: 'reproduce', describe: 'with --queue: the sweep (queue) name' })
+  .option('status', { type: 'boolean', default: false, describe: 'with --queue: print the table of runs only' })
+  .option('wait', {
+    type: 'boolean',
+    default: false,
+    describe: 'with --queue: block until the sweep ends, then write the tables',
+  })
+  .option('runs', {
+    type: 'string',
+    default: 'runs',
+    describe: 'with --queue: the shared runs folder the workers train into',
+  })
+  .option('plan', {
+    type: 'string',
+    describe: 'with --queue: a YAML list of { config, seed?, part?, set? } instead of the parts',
+  })
+  .option('set', {
+    type: 'string',
+    array: true,
+    default: [] as string[],
+    describe: 'with --queue: --set for every run',
+  })
+  .check(
+    (a) =>
+      Boolean(a.queue) ||
+      !(a.status || a.wait || a.plan || a.set.length) ||
+      '--status, --wait, --plan and --set need --queue',
+  )
   .strict()
   .help()
   .parse();
 
 const parts = new Set<Part>(argv.part ?? PARTS);
+if (argv.queue) {
+  const say = (line: string) => process.stdout.write(`${line}\n`);
+  try {
+    const plan = argv.plan ? readPlanFile(argv.plan) : PLAN.filter((p) => parts.has(p.part));
+    const { queue, sweep, out, runs, status, wait } = argv;
+    process.exit(
+      await reproduceOnQueue({ queue, sweep, plan, sets: argv.set, out, runs, status, wait, pollMs: 1000, say }),
+    );
+  } catch (e) {
+    if (!(e instanceof QueueError)) throw e;
+    process.stderr.write(`reproduce: ${e.message}\n`);
+    process.exit(2);
+  }
+}
 const out = argv.out;
 const timingsFile = path.join(out, 'timings.json');
 mkdirSync(path.join(out, 'runs'), { recursive: true });
@@ -34,12 +86,7 @@ function runName(config: string, seed: number): string {
   return (doc.name ?? `${path.basename(path.dirname(config))}-${base}-s{seed}`).replaceAll('{seed}', String(seed));
 }
 
-function copySummary(runDir: string, name: string): void {
-  const dest = path.join(out, 'runs', name);
-  mkdirSync(path.join(dest, 'eval'), { recursive: true });
-  for (const f of ['config.yaml', 'summary.csv', 'metrics.jsonl', 'eval/test.json', 'eval/val.json'])
-    if (existsSync(path.join(runDir, f))) cpSync(path.join(runDir, f), path.join(dest, f));
-}
+const copySummary = (runDir: string, name: string) => copyRunSummary(runDir, out, name);
 
 const started = Date.now();
 for (const r of PLAN.filter((p) => parts.has(p.part))) {
