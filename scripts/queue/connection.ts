@@ -38,6 +38,15 @@ export function installClientFactory(): void {
   RedisConnection.clientFactory = (opts) => new RespClient(opts as unknown as RespOptions);
 }
 
+/** A dropped Redis connection ends the command with one line (a worker's runs go back to the queue). */
+export function exitOnConnectionLost(program: string): void {
+  RespClient.onConnectionLost = (address) => {
+    RespClient.onConnectionLost = null;
+    process.stderr.write(`${program}: lost the connection to Redis at ${address}; exiting\n`);
+    process.exit(3);
+  };
+}
+
 /** Connects once and PINGs; a one-line QueueError when Redis is not there. */
 export async function checkRedis(url: string): Promise<RespOptions> {
   const opts = parseRedisUrl(url);

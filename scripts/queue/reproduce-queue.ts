@@ -10,7 +10,7 @@ import { writeTables } from '../report/tables.js';
 import type { PlannedRun } from '../reproduce/plan.js';
 import { type Timing, writeResultsReadme } from '../reproduce/results-readme.js';
 import { copySummary } from '../reproduce/summaries.js';
-import { checkRedis, QueueError } from './connection.js';
+import { checkRedis, exitOnConnectionLost, QueueError } from './connection.js';
 import { runJobId } from './jobs.js';
 import { formatStatus, type StatusRow, sweepFinished, sweepStatus } from './status.js';
 import { storedPlan, submitSweep } from './submit.js';
@@ -74,6 +74,7 @@ async function writeResults(queue: Queue, plan: QueuedRun[], cmd: QueueCommand):
 /** Returns the exit code: 0, or 1 when --wait saw failed or blocked runs. */
 export async function reproduceOnQueue(cmd: QueueCommand): Promise<number> {
   const connection = await checkRedis(cmd.queue);
+  exitOnConnectionLost('reproduce');
   const queue = new Queue(cmd.sweep, { connection });
   try {
     let plan: QueuedRun[];

@@ -28,7 +28,7 @@ export interface RespOptions {
 }
 
 /** Incremental RESP2 parser: feeds bytes, yields complete replies. */
-class RespParser {
+export class RespParser {
   private buf: Buffer = Buffer.alloc(0);
   push(chunk: Buffer): Reply[] {
     this.buf = this.buf.length ? Buffer.concat([this.buf, chunk]) : chunk;
@@ -98,6 +98,8 @@ function toObject(r: Reply): Record<string, string> {
 
 /** One connection; commands are pipelined in order and answered in order. */
 export class RespClient extends EventEmitter implements IRedisClient {
+  /** Called once when an open connection drops (Redis stopped, network lost); the CLIs exit with one line. */
+  static onConnectionLost: ((address: string) => void) | null = null;
   status = 'wait';
   readonly isCluster = false;
   options: Record<string, unknown>;
@@ -165,7 +167,7 @@ export class RespClient extends EventEmitter implements IRedisClient {
     for (const p of this.pending.splice(0)) p.reject(err);
     this.socket = null;
     this.status = 'end';
-    if (wasReady && !this.closing) this.emit('error', new Error('Redis connection lost'));
+    if (wasReady && !this.closing) RespClient.onConnectionLost?.(`${this.opts.host}:${this.opts.port}`);
     this.emit('close');
     this.emit('end');
   }

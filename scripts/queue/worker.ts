@@ -5,7 +5,7 @@
  * progress and returns the test summary; a `release` job enqueues the runs that start from its child.
  */
 import { fork } from 'node:child_process';
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readFileSync, rmSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { FlowProducer, type Job, UnrecoverableError } from 'bullmq';
@@ -72,6 +72,8 @@ export async function processRun(job: Job<QueuedRun>, ctx: WorkerContext): Promi
   const runDir = path.resolve(ctx.runsDir, run.name);
   if (existsSync(path.join(runDir, 'eval', 'test.json'))) return summaryOf(runDir, 0, false);
   const { args, resumed } = trainArgs(run, ctx.runsDir);
+  // an attempt that died before its first checkpoint: start clean, not appending to its log
+  if (!resumed) for (const f of ['metrics.jsonl', 'summary.csv']) rmSync(path.join(runDir, f), { force: true });
   await job.log(`${ctx.worker}: train ${args.slice(1).join(' ')}`);
   ctx.say(`${job.id} ${resumed ? 'resumes from checkpoints/last' : 'starts training'}`);
   const t0 = Date.now();

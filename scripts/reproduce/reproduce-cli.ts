@@ -66,9 +66,20 @@ if (argv.queue) {
   try {
     const plan = argv.plan ? readPlanFile(argv.plan) : PLAN.filter((p) => parts.has(p.part));
     const { queue, sweep, out, runs, status, wait } = argv;
-    process.exit(
-      await reproduceOnQueue({ queue, sweep, plan, sets: argv.set, out, runs, status, wait, pollMs: 1000, say }),
-    );
+    const code = await reproduceOnQueue({
+      queue,
+      sweep,
+      plan,
+      sets: argv.set,
+      out,
+      runs,
+      status,
+      wait,
+      pollMs: 1000,
+      say,
+    });
+    await new Promise((flushed) => process.stdout.write('', flushed)); // the table reaches a pipe before exit
+    process.exit(code);
   } catch (e) {
     if (!(e instanceof QueueError)) throw e;
     process.stderr.write(`reproduce: ${e.message}\n`);

@@ -8,7 +8,7 @@ import os from 'node:os';
 import { type Job, Queue, Worker } from 'bullmq';
 import yargs from 'yargs';
 import { hideBin } from 'yargs/helpers';
-import { checkRedis, QueueError } from '../queue/connection.js';
+import { checkRedis, exitOnConnectionLost, QueueError } from '../queue/connection.js';
 import type { ReleaseData } from '../queue/jobs.js';
 import { storedPlan } from '../queue/submit.js';
 import type { QueuedRun } from '../queue/sweep-plan.js';
@@ -40,6 +40,7 @@ const say = (s: string) => argv.quiet || process.stdout.write(`[worker] ${s}\n`)
 
 try {
   const connection = await checkRedis(argv.queue);
+  exitOnConnectionLost('worker');
   const name = argv.name ?? `${os.hostname()}:${process.pid}`;
   const planQueue = new Queue(argv.sweep, { connection });
   const ctx = {
@@ -72,6 +73,7 @@ try {
   say(`${name} on ${argv.queue} sweep ${argv.sweep}, concurrency ${argv.concurrency}, runs in ${argv.runs}`);
   const stop = async () => {
     say('closing (running jobs go back to the queue)');
+    setTimeout(() => process.exit(0), 5000).unref();
     await worker.close(true).catch(() => {});
     await planQueue.close().catch(() => {});
     process.exit(0);
