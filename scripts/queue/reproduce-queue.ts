@@ -74,7 +74,7 @@ async function writeResults(queue: Queue, plan: QueuedRun[], cmd: QueueCommand):
 /** Returns the exit code: 0, or 1 when --wait saw failed or blocked runs. */
 export async function reproduceOnQueue(cmd: QueueCommand): Promise<number> {
   const connection = await checkRedis(cmd.queue);
-  exitOnConnectionLost('reproduce');
+  await exitOnConnectionLost('reproduce', connection);
   const queue = new Queue(cmd.sweep, { connection });
   try {
     let plan: QueuedRun[];

@@ -10,9 +10,8 @@ import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { Queue } from 'bullmq';
+import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { installClientFactory } from '../queue/connection.js';
-import { RespClient } from '../queue/resp-client.js';
 
 const root = path.resolve(import.meta.dirname, '../..');
 const nodeArgs = ['--conditions=source', '--import', 'tsx'];
@@ -31,10 +30,17 @@ const freePort = () =>
 
 async function redisUp(port: number): Promise<void> {
   for (let i = 0; i < 100; i++) {
-    const c = new RespClient({ host: '127.0.0.1', port });
+    const c = new Redis({
+      host: '127.0.0.1',
+      port,
+      lazyConnect: true,
+      retryStrategy: () => null,
+      maxRetriesPerRequest: 0,
+    });
+    c.on('error', () => {});
     try {
       await c.connect();
-      if ((await c.call(['PING'])) === 'PONG') return;
+      if ((await c.ping()) === 'PONG') return;
     } catch {
     } finally {
       c.disconnect();
@@ -257,8 +263,9 @@ describe('reproduce --queue (real Redis)', () => {
     const sweep = ['--queue', url, '--sweep', 'overhead', '--runs', runs, '--out', path.join(tmp, 'overhead-out')];
     const done = await reproduce(...sweep, '--plan', path.join(tmp, 'overhead-plan.yaml'), ...tiny, '--wait');
     expect(done.code, done.stderr).toBe(0);
-    installClientFactory();
-    const queue = new Queue('overhead', { connection: { host: '127.0.0.1', port: Number(new URL(url).port) } });
+    const queue = new Queue('overhead', {
+      connection: { host: '127.0.0.1', port: Number(new URL(url).port), maxRetriesPerRequest: null },
+    });
     const s1 = await queue.getJob('run-synthetic-1d-mse-s0');
     const s2 = await queue.getJob('run-synthetic-1d-gai-ft-s0');
     await queue.close();

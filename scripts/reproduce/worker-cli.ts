@@ -40,7 +40,7 @@ const say = (s: string) => argv.quiet || process.stdout.write(`[worker] ${s}\n`)
 
 try {
   const connection = await checkRedis(argv.queue);
-  exitOnConnectionLost('worker');
+  await exitOnConnectionLost('worker', connection);
   const name = argv.name ?? `${os.hostname()}:${process.pid}`;
   const planQueue = new Queue(argv.sweep, { connection });
   const ctx = {
