@@ -1,8 +1,9 @@
-import { initBackend, tf } from '@bmse/backend';
+import { type BackendPreference, initBackend, tf } from '@bmse/backend';
 import { expect } from 'vitest';
 
 export async function setup(): Promise<void> {
-  await initBackend('wasm');
+  // BMSE_BACKEND=tensorflow runs the suite on tfjs-node (scripts/backends/tfjs-node-local.sh)
+  await initBackend((process.env.BMSE_BACKEND as BackendPreference | undefined) ?? 'wasm');
 }
 
 export interface LossAndGrads {

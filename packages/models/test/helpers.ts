@@ -1,10 +1,11 @@
 /** Shared test helpers: the deterministic weight/input pattern of golden/make_golden.py. */
-import { initBackend, tf } from '@bmse/backend';
+import { type BackendPreference, initBackend, tf } from '@bmse/backend';
 import type { BmseNet, RawTensor } from '../src/index.js';
 import { toTorchStateDict } from '../src/index.js';
 
 export async function setupWasm(): Promise<void> {
-  await initBackend('wasm');
+  // BMSE_BACKEND=tensorflow runs the suite on tfjs-node (scripts/backends/tfjs-node-local.sh)
+  await initBackend((process.env.BMSE_BACKEND as BackendPreference | undefined) ?? 'wasm');
 }
 
 function phase(name: string): number {
