@@ -30,6 +30,9 @@ export const PAPER_ROW_ORDER: readonly string[] = [
   'Balanced MSE (BNI)',
   'Balanced MSE (GAI, learnable σ)',
   'Balanced MSE (BMC, learnable σ)',
+  'MSE (end to end)',
+  'Balanced MSE (GAI), end to end',
+  'Balanced MSE (BMC), end to end',
 ];
 
 /** The key rows are grouped and matched by: lower case, single spaces, " + " around plus signs. */

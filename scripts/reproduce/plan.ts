@@ -31,7 +31,10 @@ export const PLAN: readonly PlannedRun[] = [
   ),
   ...runs(
     'synthetic-age',
-    ['vanilla', 'sqinv-lds', 'rrt', 'gai', 'bmc', 'bni'].map((r) => `configs/imdb-wiki-dir/${r}-cpu.yaml`),
+    // the last three: Balanced MSE end to end beside MSE end to end (issue #16 §2)
+    ['vanilla', 'sqinv-lds', 'rrt', 'gai', 'bmc', 'bni', 'mse-e2e', 'gai-e2e', 'bmc-e2e'].map(
+      (r) => `configs/imdb-wiki-dir/${r}-cpu.yaml`,
+    ),
     3,
   ),
   ...runs(

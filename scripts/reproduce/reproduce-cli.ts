@@ -88,7 +88,7 @@ if (argv.queue) {
 }
 const out = argv.out;
 const timingsFile = path.join(out, 'timings.json');
-mkdirSync(path.join(out, 'runs'), { recursive: true });
+if (!argv['dry-run']) mkdirSync(path.join(out, 'runs'), { recursive: true });
 const timings: Timing[] = existsSync(timingsFile) ? JSON.parse(readFileSync(timingsFile, 'utf8')) : [];
 
 function runName(config: string, seed: number): string {
@@ -106,7 +106,7 @@ for (const r of PLAN.filter((p) => parts.has(p.part))) {
   const cmd = ['run', '--silent', 'train', '--config', r.config, '--set', `seed=${r.seed}`];
   if (existsSync(path.join(runDir, 'eval', 'test.json'))) {
     process.stdout.write(`[reproduce] ${name}: done already\n`);
-    copySummary(runDir, name);
+    if (!argv['dry-run']) copySummary(runDir, name); // a dry run writes nothing
     continue;
   }
   const resume = existsSync(path.join(runDir, 'checkpoints', 'last', 'model.json'));
