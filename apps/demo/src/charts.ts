@@ -3,6 +3,14 @@ import type { TopLevelSpec } from 'vega-lite';
 import { METHOD_COLORS } from './methods.js';
 
 const series = Object.keys(METHOD_COLORS);
+
+/** What every chart of the page shares: the schema, the container's width, a height and a title. */
+const frame = (height: number, title: string) => ({
+  $schema: 'https://vega.github.io/schema/vega-lite/v6.json',
+  width: 'container' as const,
+  height,
+  title,
+});
 const color = {
   field: 'method',
   type: 'nominal' as const,
@@ -15,10 +23,7 @@ const color = {
 export function fitSpec(dims: 1 | 2): TopLevelSpec {
   const axis = { type: 'quantitative' as const, scale: { domain: [-3, 13] } };
   return {
-    $schema: 'https://vega.github.io/schema/vega-lite/v6.json',
-    width: 'container',
-    height: 300,
-    title: dims === 1 ? 'Training samples and fitted lines' : 'Mean prediction of y₁ per true y₁ (test set)',
+    ...frame(300, dims === 1 ? 'Training samples and fitted lines' : 'Mean prediction of y₁ per true y₁ (test set)'),
     layer: [
       {
         data: { name: 'points' },
@@ -46,10 +51,7 @@ export function fitSpec(dims: 1 | 2): TopLevelSpec {
 /** The training-label histogram over the five slider bins (horizontal, as the official demo). */
 export function histogramSpec(): TopLevelSpec {
   return {
-    $schema: 'https://vega.github.io/schema/vega-lite/v6.json',
-    width: 'container',
-    height: 300,
-    title: 'Training labels per bin',
+    ...frame(300, 'Training labels per bin'),
     data: { name: 'histogram' },
     mark: { type: 'bar', color: '#bbbbbb' },
     encoding: {
@@ -63,10 +65,7 @@ export function histogramSpec(): TopLevelSpec {
 /** Density of each method's test predictions against the training-label density (the paper's figure 1). */
 export function densitySpec(): TopLevelSpec {
   return {
-    $schema: 'https://vega.github.io/schema/vega-lite/v6.json',
-    width: 'container',
-    height: 220,
-    title: 'Predicted-label density on the balanced test set vs training labels',
+    ...frame(220, 'Predicted-label density on the balanced test set vs training labels'),
     data: { name: 'density' },
     transform: [{ density: 'value', groupby: ['method'], extent: [-2, 12], bandwidth: 0.4 }],
     mark: { type: 'line', strokeWidth: 2 },

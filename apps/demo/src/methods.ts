@@ -74,8 +74,8 @@ export function predictTensor(r: Regressor, x: tf.Tensor2D): tf.Tensor2D {
   return tf.add(tf.matMul(x, r.w), r.b);
 }
 
-/** One optimisation step on a batch (rows of the training tensors picked by idx). */
-export function step(r: Regressor, x: tf.Tensor2D, y: tf.Tensor2D, idx: tf.Tensor1D): number {
+/** One optimisation step on a batch (rows of the training tensors picked by idx); no read-back, so the GPU is not stalled. */
+export function step(r: Regressor, x: tf.Tensor2D, y: tf.Tensor2D, idx: tf.Tensor1D): void {
   const { value, grads } = tf.variableGrads(() =>
     tf.tidy(() => {
       const xb = tf.gather(x, idx) as tf.Tensor2D;
@@ -87,9 +87,7 @@ export function step(r: Regressor, x: tf.Tensor2D, y: tf.Tensor2D, idx: tf.Tenso
   );
   const rest = r.criterion ? r.criterion.applySigmaGradient(grads) : grads;
   r.optimizer.applyGradients(rest);
-  const loss = value.dataSync()[0];
   tf.dispose([value, ...Object.values(rest)]);
-  return loss;
 }
 
 export function disposeRegressor(r: Regressor): void {

@@ -45,7 +45,11 @@ export function balancedSplit(
 ): Split {
   const rng = seedrandom(seed);
   const pools = new Map<number, number[]>();
-  for (const [i, y] of medv.entries()) pools.set(binOf(y), [...(pools.get(binOf(y)) ?? []), i]);
+  for (const [i, y] of medv.entries()) {
+    const pool = pools.get(binOf(y));
+    if (pool) pool.push(i);
+    else pools.set(binOf(y), [i]);
+  }
   const binOrder = shuffled(
     [...pools.keys()].sort((a, b) => a - b),
     rng,
