@@ -33,6 +33,14 @@ export const PAPER_ROW_ORDER: readonly string[] = [
   'MSE (end to end)',
   'Balanced MSE (GAI), end to end',
   'Balanced MSE (BMC), end to end',
+  'Balanced MSE (BMC), σ₀ = 1',
+  'Balanced MSE (BMC), σ₀ = 3',
+  'Balanced MSE (BMC), σ = 1 fixed',
+  'Balanced MSE (BMC), σ = 3 fixed',
+  'Balanced MSE (BMC), σ = 10 fixed',
+  'Vanilla, 24 epochs',
+  'RRT, stage 1 of 24 epochs',
+  'Balanced MSE (BMC), stage 1 of 24 epochs',
 ];
 
 /** The key rows are grouped and matched by: lower case, single spaces, " + " around plus signs. */

@@ -31,15 +31,19 @@ export const PLAN: readonly PlannedRun[] = [
   ),
   ...runs(
     'synthetic-age',
-    // the last three: Balanced MSE end to end beside MSE end to end (issue #16 §2)
-    ['vanilla', 'sqinv-lds', 'rrt', 'gai', 'bmc', 'bni', 'mse-e2e', 'gai-e2e', 'bmc-e2e'].map(
-      (r) => `configs/imdb-wiki-dir/${r}-cpu.yaml`,
-    ),
+    [
+      ...['vanilla', 'sqinv-lds', 'rrt', 'gai', 'bmc', 'bni'],
+      // issue #16 §2: Balanced MSE end to end beside MSE end to end; the stage-2 BMC σ sweep;
+      // a stronger (24-epoch) stage 1 with RRT and BMC on it
+      ...['mse-e2e', 'gai-e2e', 'bmc-e2e'],
+      ...['bmc-sigma1', 'bmc-sigma3', 'bmc-sigma1-fixed', 'bmc-sigma3-fixed', 'bmc-sigma10-fixed'],
+      ...['vanilla-24ep', 'rrt-24ep', 'bmc-24ep'],
+    ].map((r) => `configs/imdb-wiki-dir/${r}-cpu.yaml`),
     3,
   ),
   ...runs(
     'synthetic-depth',
     ['vanilla', 'lds', 'gai', 'bni'].map((r) => `configs/nyud2-dir/${r}-cpu.yaml`),
-    1,
+    3,
   ),
 ];
