@@ -178,3 +178,53 @@ describe('plots', () => {
     expect(spec.layer[1].encoding.x.title).toBe('depth (m), 0.1 m bins');
   });
 });
+
+describe('plots with the ablation rows (issue #16 §2)', () => {
+  let dir: string;
+  beforeAll(async () => {
+    dir = await tempDir();
+    const rows: [string, number][] = [
+      ['Vanilla', 0.5],
+      ['Balanced MSE (BMC)', 0.2],
+      ['MSE (end to end)', 0.3],
+      ['Balanced MSE (BMC), end to end', 0.1],
+      ['Balanced MSE (BMC), σ₀ = 3', 0.15],
+    ];
+    for (const [i, [row, err]] of rows.entries()) {
+      await writeRun(dir, {
+        name: `s1d-${i}`,
+        row,
+        seed: 0,
+        dataset: 'synthetic-1d',
+        metrics: ageMetrics,
+        extra: synthetic1d(1 - err, err, err),
+      });
+    }
+  });
+  afterAll(async () => fs.rm(dir, { recursive: true, force: true }));
+
+  it('the main per-label figure keeps the paper rows; a second one shows the end-to-end rows beside their references', async () => {
+    const plan = planPlots(await loadRuns(dir));
+    expect(plan.figures.map((f) => f.name)).toEqual([
+      'synthetic-1d-label-histogram',
+      'synthetic-1d-per-label-error',
+      'synthetic-1d-end-to-end-per-label-error',
+      'synthetic-1d-fits',
+    ]);
+    const rowsOf = (name: string) => {
+      const fig = plan.figures.find((f) => f.name === name)!;
+      const layer = (fig.spec as { layer: { data: { values: { row: string }[] } }[] }).layer;
+      return [...new Set(layer[1].data.values.map((p) => p.row))];
+    };
+    expect(rowsOf('synthetic-1d-per-label-error')).toEqual(['Vanilla', 'Balanced MSE (BMC)']);
+    // σ sweep rows are in the tables only
+    expect(rowsOf('synthetic-1d-end-to-end-per-label-error')).toEqual([
+      'Vanilla',
+      'Balanced MSE (BMC)',
+      'MSE (end to end)',
+      'Balanced MSE (BMC), end to end',
+    ]);
+    const svg = await renderSvg(plan.figures[2].spec);
+    expect(lineMarks(svg)).toBe(4);
+  });
+});

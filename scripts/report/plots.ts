@@ -9,6 +9,7 @@ import { type ErrorPoint, perLabelErrorSpec } from './figures/per-label-error.js
 import { type FittedMethod, synthetic1dSpec } from './figures/synthetic-1d.js';
 import { type LabelAxis, labelAxis } from './label-axis.js';
 import { type LoadedRuns, loadRuns, type Run } from './load-runs.js';
+import { END_TO_END_FIGURE_ROWS, isAblationRow, rowKey } from './row-order.js';
 import { labelShots, type ShotBand, shotBands } from './shot-bands.js';
 import { mean } from './stats.js';
 import { writeFigure } from './vega-render.js';
@@ -116,19 +117,29 @@ function datasetFigures(dataset: Dataset, runs: readonly Run[], notes: string[])
   if (points.length === 0) {
     notes.push(`${dataset}: no run has "perLabel" errors in eval/test.json; no per-label error figure`);
   } else {
-    const rows = groups.map((g) => g.row).filter((r) => points.some((p) => p.row === r));
-    figures.push({
-      name: `${dataset}-per-label-error`,
+    const plotted = (keep: (row: string) => boolean) =>
+      groups.map((g) => g.row).filter((r) => keep(r) && points.some((p) => p.row === r));
+    const perLabel = (name: string, subtitle: string, rows: string[]): FigureJob => ({
+      name,
       spec: perLabelErrorSpec({
         title: `${title}: per-label test error`,
-        subtitle: 'one line per method, mean over seeds; shaded: many / medium / few-shot regions',
+        subtitle,
         xTitle: axis.title,
         yTitle: depth ? 'RMSE per depth bin (m)' : 'MAE per label',
         rows,
-        points,
+        points: points.filter((p) => rows.includes(p.row)),
         bands,
       }),
     });
+    const paperRows = plotted((r) => !isAblationRow(r));
+    const subtitle = 'one line per method, mean over seeds; shaded: many / medium / few-shot regions';
+    figures.push(perLabel(`${dataset}-per-label-error`, subtitle, paperRows));
+    // the end-to-end ablation (issue #16 §2) beside the rows it answers; the other ablations are in the tables only
+    const e2eKeys = new Set(END_TO_END_FIGURE_ROWS.map(rowKey));
+    const e2eRows = plotted((r) => e2eKeys.has(rowKey(r)));
+    if (e2eRows.some(isAblationRow)) {
+      figures.push(perLabel(`${dataset}-end-to-end-per-label-error`, `end to end vs stage 2; ${subtitle}`, e2eRows));
+    }
   }
   if (dataset === 'synthetic-1d') {
     const methods = fittedMethods(groups, notes);

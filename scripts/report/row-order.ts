@@ -43,6 +43,19 @@ export const PAPER_ROW_ORDER: readonly string[] = [
   'Balanced MSE (BMC), stage 1 of 24 epochs',
 ];
 
+/** Rows that are this project's ablations (issue #16 §2), not paper rows: in the tables, left out of the main per-label figure. */
+export const ABLATION_ROWS: readonly string[] = PAPER_ROW_ORDER.slice(PAPER_ROW_ORDER.indexOf('MSE (end to end)'));
+
+/** The second per-label figure, where a dataset has end-to-end rows: the end-to-end rows beside the references they replace. */
+export const END_TO_END_FIGURE_ROWS: readonly string[] = [
+  'Vanilla',
+  'SQINV + LDS',
+  'Balanced MSE (BMC)',
+  'MSE (end to end)',
+  'Balanced MSE (GAI), end to end',
+  'Balanced MSE (BMC), end to end',
+];
+
 /** The key rows are grouped and matched by: lower case, single spaces, " + " around plus signs. */
 export function rowKey(label: string): string {
   return label
@@ -50,6 +63,13 @@ export function rowKey(label: string): string {
     .toLowerCase()
     .replace(/\s*\+\s*/g, ' + ')
     .replace(/\s+/g, ' ');
+}
+
+const ABLATION_KEYS = new Set(ABLATION_ROWS.map(rowKey));
+
+/** Whether a row label is one of the ablation rows (any spelling). */
+export function isAblationRow(label: string): boolean {
+  return ABLATION_KEYS.has(rowKey(label));
 }
 
 const RANK = new Map(PAPER_ROW_ORDER.map((r, i) => [rowKey(r), i]));
