@@ -10,6 +10,7 @@ import { execFileSync, spawnSync } from 'node:child_process';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { backendEnv } from './backend.js';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const self = fileURLToPath(import.meta.url);
@@ -94,8 +95,18 @@ function tfjsCase(backend: string, name: string, opts: ModelsBenchOptions): Resu
   if (backend === 'cpu') return 'skipped: the cpu backend would take hours';
   const res = spawnSync(
     process.execPath,
-    ['--conditions=source', '--import', 'tsx', self, '--case', backend, name, String(opts.warmup), String(opts.steps)],
-    { encoding: 'utf8', env: { ...process.env, BMSE_WASM_THREADS: String(opts.threads) }, maxBuffer: 1 << 24 },
+    [
+      '--conditions=source',
+      '--import',
+      'tsx',
+      self,
+      '--case',
+      backend.split(':')[0],
+      name,
+      String(opts.warmup),
+      String(opts.steps),
+    ],
+    { encoding: 'utf8', env: backendEnv(backend, opts.threads), maxBuffer: 1 << 24 },
   );
   const line = res.stdout.split('\n').find((l) => l.startsWith('{'));
   if (res.status !== 0 || !line) return `unavailable: ${(res.stderr || res.stdout).trim().split('\n').slice(-1)[0]}`;

@@ -1,13 +1,15 @@
 /**
  * The networks the backend benchmark trains: a 3-conv net (conv 3x3 32/64/128
- * channels, strides 1/2/2, ReLU, global average pooling, one linear output) and
- * the ResNet-18/50 regressors of @bmse/models (torchvision structure).
+ * channels, strides 1/2/2, ReLU, global average pooling, one linear output), a plain
+ * tf.layers net as users write it (conv 3x3 16/32/64 + ReLU, each followed by 2x2 max
+ * pooling, flatten, one dense output; trained with compile + trainOnBatch and SGD) and the
+ * ResNet-18/50 regressors of @bmse/models (torchvision structure).
  * `torch_backend.py` builds the same networks in PyTorch.
  */
 import { tf } from '@bmse/backend';
 import { createResNetRegressor } from '@bmse/models';
 
-export type NetName = 'conv3' | 'resnet18' | 'resnet50';
+export type NetName = 'conv3' | 'plain' | 'resnet18' | 'resnet50';
 
 function conv3(inputShape: [number, number, number]): tf.LayersModel {
   const input = tf.input({ shape: inputShape });
@@ -27,7 +29,29 @@ function conv3(inputShape: [number, number, number]): tf.LayersModel {
   return tf.model({ inputs: input, outputs: output });
 }
 
+/** A plain tf.sequential conv net, compiled with SGD and MSE (trained with trainOnBatch). */
+function plain(inputShape: [number, number, number]): tf.LayersModel {
+  const model = tf.sequential();
+  for (const [i, filters] of [16, 32, 64].entries()) {
+    model.add(
+      tf.layers.conv2d({
+        ...(i === 0 ? { inputShape } : {}),
+        filters,
+        kernelSize: 3,
+        padding: 'same',
+        activation: 'relu',
+      }),
+    );
+    model.add(tf.layers.maxPooling2d({ poolSize: 2 }));
+  }
+  model.add(tf.layers.flatten());
+  model.add(tf.layers.dense({ units: 1 }));
+  model.compile({ optimizer: tf.train.sgd(1e-3), loss: 'meanSquaredError' });
+  return model;
+}
+
 export function buildNet(name: NetName, inputShape: [number, number, number]): tf.LayersModel {
   if (name === 'conv3') return conv3(inputShape);
+  if (name === 'plain') return plain(inputShape);
   return createResNetRegressor({ depth: name === 'resnet18' ? 18 : 50, inputShape, seed: 1 }).model;
 }

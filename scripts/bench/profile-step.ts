@@ -1,7 +1,7 @@
 /**
  * Per-kernel time of one training step on the current backend (development aid):
  * `tsx --conditions=source scripts/bench/profile-step.ts <backend> <net> <batch> <size>`; net: conv3,
- * resnet18, resnet50 or depth (the depth net, ResNet-50 encoder); size: 64 or HxW (228x304).
+ * plain (trainOnBatch with SGD), resnet18, resnet50 or depth (the depth net, ResNet-50 encoder); size: 64 or HxW (228x304).
  * PROFILE_DETAIL=<kernel>[,<kernel>…] splits those kernels' time by input shapes; PROFILE_FORWARD=1
  * profiles an inference forward pass instead.
  */
@@ -43,16 +43,20 @@ const optimizer = new FusedAdam({ learningRate: 1e-3 });
 const x = tf.randomNormal([Number(batch), h, w, 3]);
 const y = tf.randomNormal(model.outputs[0].shape.map((d) => d ?? Number(batch)));
 const step =
-  process.env.PROFILE_FORWARD === '1'
-    ? () => tf.tidy(() => (model.apply(x, { training: false }) as tf.Tensor).dataSync())
-    : () =>
-        optimizer
-          .minimize(() => tf.losses.meanSquaredError(y, model.apply(x, { training: true }) as tf.Tensor), true)
-          ?.dataSync();
-step();
+  net === 'plain' && process.env.PROFILE_FORWARD !== '1'
+    ? async () => {
+        await model.trainOnBatch(x, y); // compile + trainOnBatch with SGD, as its users train it
+      }
+    : process.env.PROFILE_FORWARD === '1'
+      ? () => tf.tidy(() => (model.apply(x, { training: false }) as tf.Tensor).dataSync())
+      : () =>
+          optimizer
+            .minimize(() => tf.losses.meanSquaredError(y, model.apply(x, { training: true }) as tf.Tensor), true)
+            ?.dataSync();
+await step();
 totals.clear();
 const t0 = performance.now();
-step();
+await step();
 const wall = performance.now() - t0;
 const rows = [...totals.entries()].sort((a, b) => b[1].ms - a[1].ms);
 const sum = rows.reduce((s, [, v]) => s + v.ms, 0);

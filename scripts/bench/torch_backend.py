@@ -1,7 +1,8 @@
 """PyTorch CPU peer of `pnpm run bench backend`: the same nets, shapes, loss and
-optimizer (MSE, Adam), timed the same way (median ms per training step).
+optimizer (MSE, Adam; the plain net: SGD), timed the same way (median ms per training step).
 Usage: python3 torch_backend.py '<json list of cases>'  -> one JSON line per case."""
 import json
+import resource
 import sys
 import time
 
@@ -17,9 +18,19 @@ def conv3():
         nn.AdaptiveAvgPool2d(1), nn.Flatten(), nn.Linear(128, 1))
 
 
+def plain():
+    return nn.Sequential(
+        nn.Conv2d(3, 16, 3, 1, 1), nn.ReLU(), nn.MaxPool2d(2),
+        nn.Conv2d(16, 32, 3, 1, 1), nn.ReLU(), nn.MaxPool2d(2),
+        nn.Conv2d(32, 64, 3, 1, 1), nn.ReLU(), nn.MaxPool2d(2),
+        nn.Flatten(), nn.Linear(64 * 8 * 8, 1))
+
+
 def build(name):
     if name == 'conv3':
         return conv3()
+    if name == 'plain':
+        return plain()
     import torchvision
     return getattr(torchvision.models, name)(num_classes=1)
 
@@ -31,7 +42,9 @@ def main():
         torch.manual_seed(0)
         model = build(case['net'])
         model.train()
-        opt = torch.optim.Adam(model.parameters(), 1e-3)
+        # the plain net is trained as its users do in tfjs: SGD (tf.train.sgd), the loss read back each step
+        sgd = case['net'] == 'plain'
+        opt = torch.optim.SGD(model.parameters(), 1e-3) if sgd else torch.optim.Adam(model.parameters(), 1e-3)
         b, h, w, c = case['batch'], case['size'], case['size'], 3
         x = torch.randn(b, c, h, w)
         y = torch.randn(b, 1)
@@ -42,13 +55,16 @@ def main():
             loss = ((model(x) - y) ** 2).mean()
             loss.backward()
             opt.step()
+            if sgd:
+                loss.item()
             dt = (time.perf_counter() - t0) * 1000
             if i >= case['warmup']:
                 times.append(dt)
         times.sort()
         params = sum(p.numel() for p in model.parameters() if p.requires_grad)
         print(json.dumps({'net': case['net'], 'median_ms': times[len(times) // 2], 'params': params,
-                          'torch': torch.__version__, 'threads': torch.get_num_threads()}), flush=True)
+                          'torch': torch.__version__, 'threads': torch.get_num_threads(),
+                          'peak_rss_mb': resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024}), flush=True)
 
 
 if __name__ == '__main__':

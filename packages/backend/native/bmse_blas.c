@@ -2,7 +2,9 @@
  * Optional native kernels for @bmse/backend: 2-D convolution forward and both
  * gradients as im2col + OpenBLAS sgemm (or, for few output channels, GEMMs over
  * input positions against all filter taps), computed in place on tfjs wasm-heap
- * memory (Float32Array views passed from JavaScript). NHWC activations,
+ * memory (Float32Array views passed from JavaScript). Built with -DBMSE_DNNL (and
+ * -ldnnl), oneDNN direct convolutions run first (see "oneDNN" below) and OpenBLAS
+ * takes what oneDNN has no JIT kernel for. NHWC activations,
  * [KH, KW, Cin, Cout] filters, as tfjs. Geometry (Int32Array, 13 values):
  * N, H, W, Cin, OH, OW, Cout, KH, KW, strideH, strideW, padTop, padLeft.
  */
@@ -11,6 +13,7 @@
 #include <stdint.h>
 #include <stdlib.h>
 #include <math.h>
+#include <stdio.h>
 #include <string.h>
 
 typedef struct {
@@ -309,6 +312,255 @@ static void bias_activation(float *y, size_t n, const float *bias, size_t C, int
   }
 }
 
+
+/* ---- oneDNN direct convolutions (compiled with -DBMSE_DNNL, linked with -ldnnl) ----
+   Forward (with bias and ReLU as post-ops), backward data and backward weights (with the
+   bias gradient) as oneDNN primitives on NHWC activations in place in the wasm heap. Filters
+   stay [KH, KW, Cin, Cout] (oneDNN's hwio) for the caller; the primitives pick their own
+   blocked weight layout and the (small) filter is reordered into a shared buffer each call.
+   Primitives are created once per geometry and kind and cached; their scratchpads share one
+   buffer. A geometry oneDNN has only a reference implementation for is marked and left to the
+   OpenBLAS kernels below. */
+#ifdef BMSE_DNNL
+#include <dnnl.h>
+extern void omp_set_num_threads(int);
+
+static dnnl_engine_t dn_engine = NULL;
+static dnnl_stream_t dn_stream = NULL;
+static int dn_state = 0; /* 0 not started, 1 ready, -1 failed */
+static int dn_enabled = 1;
+
+enum { DN_FWD = 0, DN_BWD_DATA = 1, DN_BWD_WEIGHTS = 2 };
+
+typedef struct DnEntry {
+  int kind, flags; /* flags: 1 bias (forward) / bias gradient (backward weights), 2 relu */
+  Geom g;
+  int usable;
+  char impl[64];
+  dnnl_primitive_t prim, reorder;
+  /* a: src / diff_dst / src, b: weights / weights / diff_dst, c: dst / diff_src / diff_weights (prim layout) */
+  dnnl_memory_t m_a, m_b, m_c, m_bias, m_user_w, m_prim_w, m_scratch;
+  size_t prim_w_bytes, scratch_bytes;
+  struct DnEntry *next;
+} DnEntry;
+
+static DnEntry *dn_cache = NULL;
+static void *dn_wbuf = NULL, *dn_scratch = NULL;
+static size_t dn_wbuf_cap = 0, dn_scratch_cap = 0;
+
+static void *dn_grow(void **buf, size_t *cap, size_t bytes) {
+  if (bytes > *cap) {
+    free(*buf);
+    *buf = malloc(bytes);
+    *cap = *buf ? bytes : 0;
+  }
+  return *buf;
+}
+
+static int dn_start(void) {
+  if (dn_state == 0) {
+    dn_state = -1;
+    if (dnnl_engine_create(&dn_engine, dnnl_cpu, 0) == dnnl_success &&
+        dnnl_stream_create(&dn_stream, dn_engine, dnnl_stream_default_flags) == dnnl_success)
+      dn_state = 1;
+  }
+  return dn_state == 1;
+}
+
+static void dn_md(dnnl_memory_desc_t *md, int n, int c, int h, int w, dnnl_format_tag_t tag) {
+  dnnl_dims_t dims = {n, c, h, w};
+  dnnl_memory_desc_init_by_tag(md, 4, dims, dnnl_f32, tag);
+}
+
+/* a memory object for md with no buffer yet (set per call) */
+static dnnl_memory_t dn_mem(const dnnl_memory_desc_t *md) {
+  dnnl_memory_t m = NULL;
+  if (dnnl_memory_create(&m, md, dn_engine, DNNL_MEMORY_NONE) != dnnl_success) return NULL;
+  return m;
+}
+
+#define DN_TRY(x)                   \
+  do {                              \
+    if ((x) != dnnl_success) goto fail; \
+  } while (0)
+
+static void dn_build(DnEntry *e) {
+  const Geom *g = &e->g;
+  dnnl_memory_desc_t x_md, y_md, w_user_md, w_any_md, b_md;
+  dn_md(&x_md, g->N, g->C, g->H, g->W, dnnl_nhwc);
+  dn_md(&y_md, g->N, g->CO, g->OH, g->OW, dnnl_nhwc);
+  dn_md(&w_user_md, g->CO, g->C, g->KH, g->KW, dnnl_hwio);
+  dn_md(&w_any_md, g->CO, g->C, g->KH, g->KW, dnnl_format_tag_any);
+  dnnl_dims_t bdims = {g->CO};
+  dnnl_memory_desc_init_by_tag(&b_md, 1, bdims, dnnl_f32, dnnl_a);
+  dnnl_dims_t strides = {g->SH, g->SW}, pad_l = {g->PT, g->PL};
+  const int pb = (g->OH - 1) * g->SH + g->KH - g->H - g->PT, pr = (g->OW - 1) * g->SW + g->KW - g->W - g->PL;
+  dnnl_dims_t pad_r = {pb > 0 ? pb : 0, pr > 0 ? pr : 0};
+  const int bias = e->flags & 1, relu = e->flags & 2;
+  dnnl_convolution_desc_t fwd_d, d;
+  dnnl_primitive_attr_t attr = NULL;
+  dnnl_post_ops_t po = NULL;
+  dnnl_primitive_desc_t fwd_pd = NULL, pd = NULL, rpd = NULL;
+  DN_TRY(dnnl_primitive_attr_create(&attr));
+  DN_TRY(dnnl_primitive_attr_set_scratchpad_mode(attr, dnnl_scratchpad_mode_user));
+  DN_TRY(dnnl_convolution_forward_desc_init(&fwd_d, dnnl_forward_training, dnnl_convolution_direct, &x_md, &w_any_md,
+                                            e->kind == DN_FWD && bias ? &b_md : NULL, &y_md, strides, pad_l, pad_r));
+  if (e->kind == DN_FWD) {
+    if (relu) {
+      DN_TRY(dnnl_post_ops_create(&po));
+      DN_TRY(dnnl_post_ops_append_eltwise(po, 1.f, dnnl_eltwise_relu, 0.f, 0.f));
+      DN_TRY(dnnl_primitive_attr_set_post_ops(attr, po));
+    }
+    DN_TRY(dnnl_primitive_desc_create(&pd, &fwd_d, attr, dn_engine, NULL));
+  } else {
+    DN_TRY(dnnl_primitive_desc_create(&fwd_pd, &fwd_d, NULL, dn_engine, NULL));
+    if (e->kind == DN_BWD_DATA)
+      DN_TRY(dnnl_convolution_backward_data_desc_init(&d, dnnl_convolution_direct, &x_md, &w_any_md, &y_md, strides,
+                                                      pad_l, pad_r));
+    else
+      DN_TRY(dnnl_convolution_backward_weights_desc_init(&d, dnnl_convolution_direct, &x_md, &w_any_md,
+                                                         bias ? &b_md : NULL, &y_md, strides, pad_l, pad_r));
+    DN_TRY(dnnl_primitive_desc_create(&pd, &d, attr, dn_engine, fwd_pd));
+  }
+  const char *impl = NULL;
+  dnnl_primitive_desc_query(pd, dnnl_query_impl_info_str, 0, &impl);
+  snprintf(e->impl, sizeof e->impl, "%s", impl ? impl : "?");
+  if (!impl || strncmp(impl, "ref", 3) == 0) goto fail; /* reference loops: slower than OpenBLAS */
+  const dnnl_memory_desc_t *w_md =
+      dnnl_primitive_desc_query_md(pd, e->kind == DN_BWD_WEIGHTS ? dnnl_query_diff_weights_md : dnnl_query_weights_md, 0);
+  const dnnl_memory_desc_t *s_md = dnnl_primitive_desc_query_md(pd, dnnl_query_scratchpad_md, 0);
+  e->scratch_bytes = s_md ? dnnl_memory_desc_get_size(s_md) : 0;
+  DN_TRY(dnnl_primitive_create(&e->prim, pd));
+  if (!dnnl_memory_desc_equal(w_md, &w_user_md)) {
+    e->prim_w_bytes = dnnl_memory_desc_get_size(w_md);
+    if (e->kind == DN_BWD_WEIGHTS)
+      DN_TRY(dnnl_reorder_primitive_desc_create(&rpd, w_md, dn_engine, &w_user_md, dn_engine, NULL));
+    else
+      DN_TRY(dnnl_reorder_primitive_desc_create(&rpd, &w_user_md, dn_engine, w_md, dn_engine, NULL));
+    DN_TRY(dnnl_primitive_create(&e->reorder, rpd));
+    if (!(e->m_prim_w = dn_mem(w_md))) goto fail;
+  }
+  if (!(e->m_user_w = dn_mem(&w_user_md))) goto fail;
+  if (!(e->m_a = dn_mem(e->kind == DN_BWD_DATA ? &y_md : &x_md))) goto fail;
+  if (!(e->m_b = dn_mem(e->kind == DN_BWD_WEIGHTS ? &y_md : w_md))) goto fail;
+  if (!(e->m_c = dn_mem(e->kind == DN_FWD ? &y_md : e->kind == DN_BWD_DATA ? &x_md : w_md))) goto fail;
+  if (bias && !(e->m_bias = dn_mem(&b_md))) goto fail;
+  if (e->scratch_bytes && !(e->m_scratch = dn_mem(s_md))) goto fail;
+  e->usable = 1;
+fail:
+  if (!e->usable && e->prim) {
+    dnnl_primitive_destroy(e->prim);
+    e->prim = NULL;
+  }
+  if (rpd) dnnl_primitive_desc_destroy(rpd);
+  if (pd) dnnl_primitive_desc_destroy(pd);
+  if (fwd_pd) dnnl_primitive_desc_destroy(fwd_pd);
+  if (po) dnnl_post_ops_destroy(po);
+  if (attr) dnnl_primitive_attr_destroy(attr);
+}
+
+static DnEntry *dn_entry(int kind, int flags, const Geom *g) {
+  for (DnEntry *e = dn_cache; e; e = e->next)
+    if (e->kind == kind && e->flags == flags && memcmp(&e->g, g, sizeof(Geom)) == 0) return e;
+  DnEntry *e = (DnEntry *)calloc(1, sizeof(DnEntry));
+  if (!e) return NULL;
+  e->kind = kind;
+  e->flags = flags;
+  e->g = *g;
+  dn_build(e);
+  e->next = dn_cache;
+  dn_cache = e;
+  return e;
+}
+
+static int dn_exec(dnnl_primitive_t p, int n, dnnl_exec_arg_t *args) {
+  return dnnl_primitive_execute(p, dn_stream, n, args) == dnnl_success && dnnl_stream_wait(dn_stream) == dnnl_success
+             ? 0
+             : -1;
+}
+
+/* kind DN_FWD: (a x, b w, c y, bias); DN_BWD_DATA: (a dy, b w, c dx); DN_BWD_WEIGHTS: (a x, b dy, c dw, bias: db).
+   0 when done, -1 when this geometry is left to the OpenBLAS kernels. */
+static int dn_conv(int kind, const float *a, const float *b, float *c, float *bias, int relu, const Geom *g) {
+  if (!dn_enabled || !dn_start()) return -1;
+  DnEntry *e = dn_entry(kind, (bias ? 1 : 0) | (relu ? 2 : 0), g);
+  if (!e || !e->usable) return -1;
+  void *wbuf = e->prim_w_bytes ? dn_grow(&dn_wbuf, &dn_wbuf_cap, e->prim_w_bytes) : NULL;
+  void *sbuf = e->scratch_bytes ? dn_grow(&dn_scratch, &dn_scratch_cap, e->scratch_bytes) : NULL;
+  if ((e->prim_w_bytes && !wbuf) || (e->scratch_bytes && !sbuf)) return -1;
+  const int user_w_is_b = kind != DN_BWD_WEIGHTS;
+  dnnl_memory_set_data_handle(e->m_a, (void *)a);
+  dnnl_memory_set_data_handle(e->m_user_w, user_w_is_b ? (void *)b : (void *)c);
+  if (e->m_prim_w) dnnl_memory_set_data_handle(e->m_prim_w, wbuf);
+  dnnl_memory_set_data_handle(e->m_b, user_w_is_b ? (e->reorder ? wbuf : (void *)b) : (void *)b);
+  dnnl_memory_set_data_handle(e->m_c, user_w_is_b ? (void *)c : (e->reorder ? wbuf : (void *)c));
+  if (e->m_bias) dnnl_memory_set_data_handle(e->m_bias, bias);
+  if (e->m_scratch) dnnl_memory_set_data_handle(e->m_scratch, sbuf);
+  if (e->reorder && user_w_is_b) {
+    dnnl_exec_arg_t r[2] = {{DNNL_ARG_FROM, e->m_user_w}, {DNNL_ARG_TO, e->m_prim_w}};
+    if (dn_exec(e->reorder, 2, r)) return -1;
+  }
+  dnnl_exec_arg_t args[5];
+  int n = 0;
+  if (kind == DN_FWD) {
+    args[n++] = (dnnl_exec_arg_t){DNNL_ARG_SRC, e->m_a};
+    args[n++] = (dnnl_exec_arg_t){DNNL_ARG_WEIGHTS, e->m_b};
+    args[n++] = (dnnl_exec_arg_t){DNNL_ARG_DST, e->m_c};
+    if (e->m_bias) args[n++] = (dnnl_exec_arg_t){DNNL_ARG_BIAS, e->m_bias};
+  } else if (kind == DN_BWD_DATA) {
+    args[n++] = (dnnl_exec_arg_t){DNNL_ARG_DIFF_DST, e->m_a};
+    args[n++] = (dnnl_exec_arg_t){DNNL_ARG_WEIGHTS, e->m_b};
+    args[n++] = (dnnl_exec_arg_t){DNNL_ARG_DIFF_SRC, e->m_c};
+  } else {
+    args[n++] = (dnnl_exec_arg_t){DNNL_ARG_SRC, e->m_a};
+    args[n++] = (dnnl_exec_arg_t){DNNL_ARG_DIFF_DST, e->m_b};
+    args[n++] = (dnnl_exec_arg_t){DNNL_ARG_DIFF_WEIGHTS, e->m_c};
+    if (e->m_bias) args[n++] = (dnnl_exec_arg_t){DNNL_ARG_DIFF_BIAS, e->m_bias};
+  }
+  if (e->m_scratch) args[n++] = (dnnl_exec_arg_t){DNNL_ARG_SCRATCHPAD, e->m_scratch};
+  if (dn_exec(e->prim, n, args)) return -1;
+  if (e->reorder && !user_w_is_b) {
+    dnnl_exec_arg_t r[2] = {{DNNL_ARG_FROM, e->m_prim_w}, {DNNL_ARG_TO, e->m_user_w}};
+    if (dn_exec(e->reorder, 2, r)) return -1;
+  }
+  return 0;
+}
+
+/* the implementation oneDNN chose for a geometry ("" when none was created yet) */
+static const char *dn_impl(int kind, int flags, const Geom *g) {
+  for (DnEntry *e = dn_cache; e; e = e->next)
+    if (e->kind == kind && e->flags == flags && memcmp(&e->g, g, sizeof(Geom)) == 0) return e->impl;
+  return "";
+}
+#endif
+
+/* y = act(conv(x, w) + bias): oneDNN when built and enabled, else OpenBLAS and a bias/activation pass */
+static int conv_forward_fused(const float *x, const float *w, float *bias, int relu, float *y, const Geom *g) {
+#ifdef BMSE_DNNL
+  if (dn_conv(DN_FWD, x, w, y, bias, relu, g) == 0) return 0;
+#endif
+  int r = conv_forward(x, w, y, g);
+  if (r == 0 && (bias || relu)) bias_activation(y, (size_t)g->N * g->OH * g->OW * g->CO, bias, (size_t)g->CO, relu);
+  return r;
+}
+
+static int conv_backprop_input_any(const float *dy, const float *w, float *dx, const Geom *g) {
+#ifdef BMSE_DNNL
+  if (dn_conv(DN_BWD_DATA, dy, w, dx, NULL, 0, g) == 0) return 0;
+#endif
+  return conv_backprop_input(dy, w, dx, g);
+}
+
+/* dw (and db = sum of dy over positions, when db is given) */
+static int conv_backprop_filter_any(const float *x, const float *dy, float *dw, float *db, const Geom *g) {
+#ifdef BMSE_DNNL
+  if (dn_conv(DN_BWD_WEIGHTS, x, dy, dw, db, 0, g) == 0) return 0;
+#endif
+  int r = conv_backprop_filter(x, dy, dw, g);
+  if (r == 0 && db) sum_leading(dy, db, (size_t)g->N * g->OH * g->OW, (size_t)g->CO, 1.0);
+  return r;
+}
+
 /* torch.optim.Adam step (see src/optim/adam-update.ts) */
 static void adam_update(const float *p, const float *g, const float *m, const float *v, float *p1, float *m1, float *v1,
                         size_t n, const double *a) {
@@ -487,41 +739,58 @@ static int geom_arg(napi_env env, napi_value v, Geom *g) {
 
 typedef int (*ConvFn)(const float *, const float *, float *, const Geom *);
 
-/* (a, b, out, geom) -> undefined; sizes checked against the geometry */
-static napi_value call_conv(napi_env env, napi_callback_info info, ConvFn fn, int which) {
-  size_t argc = 4;
-  napi_value argv[4];
+/* which: 0 forward (x, w -> y), 1 backprop input (dy, w -> dx), 2 backprop filter (x, dy -> dw),
+   3 max-pool gradient (x, dy -> dx; CO = C) */
+static int conv_which(int which, const float *a, const float *b, float *out, float *extra, int relu, const Geom *g) {
+  switch (which) {
+    case 0: return conv_forward_fused(a, b, extra, relu, out, g);
+    case 1: return conv_backprop_input_any(a, b, out, g);
+    case 2: return conv_backprop_filter_any(a, b, out, extra, g);
+    default: max_pool_grad(a, b, out, g); return 0;
+  }
+}
+
+/* (a, b, out, geom[, extra[, relu]]) -> undefined; sizes checked against the geometry. extra: the bias
+   (forward) or the bias gradient (backprop filter), a Float32Array of Cout, or null */
+static napi_value call_conv(napi_env env, napi_callback_info info, int which) {
+  size_t argc = 6;
+  napi_value argv[6];
   napi_get_cb_info(env, info, &argc, argv, NULL, NULL);
-  if (argc != 4) {
-    napi_throw_error(env, NULL, "expected (a, b, out, geometry)");
+  if (argc < 4) {
+    napi_throw_error(env, NULL, "expected (a, b, out, geometry[, bias[, relu]])");
     return NULL;
   }
-  float *a, *b, *out;
-  size_t la, lb, lo;
+  float *a, *b, *out, *extra = NULL;
+  size_t la, lb, lo, le = 0;
+  bool relu = false;
   Geom g;
   if (!f32_arg(env, argv[0], &a, &la) || !f32_arg(env, argv[1], &b, &lb) || !f32_arg(env, argv[2], &out, &lo) ||
       !geom_arg(env, argv[3], &g))
     return NULL;
+  if (argc > 4 && (which == 0 || which == 2)) {
+    napi_valuetype t;
+    napi_typeof(env, argv[4], &t);
+    if (t != napi_null && t != napi_undefined && !f32_arg(env, argv[4], &extra, &le)) return NULL;
+    if (extra && le != (size_t)g.CO) {
+      napi_throw_range_error(env, NULL, "bias length must equal the output channels");
+      return NULL;
+    }
+  }
+  if (argc > 5 && which == 0) napi_get_value_bool(env, argv[5], &relu);
   const size_t nx = (size_t)g.N * g.H * g.W * g.C, ny = (size_t)g.N * g.OH * g.OW * g.CO,
                nw = (size_t)g.KH * g.KW * g.C * g.CO;
-  /* which: 0 forward (x, w -> y), 1 backprop input (dy, w -> dx), 2 backprop filter (x, dy -> dw),
-     3 max-pool gradient (x, dy -> dx; CO = C) */
   const size_t want[4][3] = {{nx, nw, ny}, {ny, nw, nx}, {nx, ny, nw}, {nx, ny, nx}};
   if (la != want[which][0] || lb != want[which][1] || lo != want[which][2]) {
     napi_throw_range_error(env, NULL, "array sizes do not match the convolution geometry");
     return NULL;
   }
-  if (fn(a, b, out, &g) != 0) napi_throw_error(env, NULL, "out of memory for the im2col buffer");
+  if (conv_which(which, a, b, out, extra, relu, &g) != 0) napi_throw_error(env, NULL, "out of memory for the im2col buffer");
   return NULL;
 }
 
-static napi_value js_forward(napi_env env, napi_callback_info info) { return call_conv(env, info, conv_forward, 0); }
-static napi_value js_backprop_input(napi_env env, napi_callback_info info) {
-  return call_conv(env, info, conv_backprop_input, 1);
-}
-static napi_value js_backprop_filter(napi_env env, napi_callback_info info) {
-  return call_conv(env, info, conv_backprop_filter, 2);
-}
+static napi_value js_forward(napi_env env, napi_callback_info info) { return call_conv(env, info, 0); }
+static napi_value js_backprop_input(napi_env env, napi_callback_info info) { return call_conv(env, info, 1); }
+static napi_value js_backprop_filter(napi_env env, napi_callback_info info) { return call_conv(env, info, 2); }
 
 static int get_args(napi_env env, napi_callback_info info, size_t want, napi_value *argv) {
   size_t argc = want;
@@ -596,13 +865,7 @@ static napi_value js_adam_update(napi_env env, napi_callback_info info) {
   return NULL;
 }
 
-static int max_pool_grad_fn(const float *x, const float *dy, float *dx, const Geom *g) {
-  max_pool_grad(x, dy, dx, g);
-  return 0;
-}
-static napi_value js_max_pool_grad(napi_env env, napi_callback_info info) {
-  return call_conv(env, info, max_pool_grad_fn, 3);
-}
+static napi_value js_max_pool_grad(napi_env env, napi_callback_info info) { return call_conv(env, info, 3); }
 
 /* (x, gamma, beta, y, mean, var, eps) */
 static napi_value js_bn_train_forward(napi_env env, napi_callback_info info) {
@@ -698,6 +961,9 @@ static napi_value js_set_threads(napi_env env, napi_callback_info info) {
   napi_get_cb_info(env, info, &argc, argv, NULL, NULL);
   if (argc == 1) napi_get_value_int32(env, argv[0], &n);
   openblas_set_num_threads(n < 1 ? 1 : n);
+#ifdef BMSE_DNNL
+  omp_set_num_threads(n < 1 ? 1 : n);
+#endif
   return NULL;
 }
 
@@ -711,6 +977,25 @@ static napi_value js_info(napi_env env, napi_callback_info info) {
   napi_set_named_property(env, obj, "config", v);
   napi_create_int32(env, openblas_get_num_threads(), &v);
   napi_set_named_property(env, obj, "threads", v);
+#ifdef BMSE_DNNL
+  const dnnl_version_t *ver = dnnl_version();
+  char buf[96];
+  const dnnl_cpu_isa_t isa = dnnl_get_effective_cpu_isa();
+  const char *isa_name = isa == dnnl_cpu_isa_avx512_core_amx    ? "avx512_core_amx"
+                         : isa == dnnl_cpu_isa_avx512_core_bf16 ? "avx512_core_bf16"
+                         : isa == dnnl_cpu_isa_avx512_core_vnni ? "avx512_core_vnni"
+                         : isa == dnnl_cpu_isa_avx512_core      ? "avx512_core"
+                         : isa == dnnl_cpu_isa_avx2_vnni        ? "avx2_vnni"
+                         : isa == dnnl_cpu_isa_avx2             ? "avx2"
+                         : isa == dnnl_cpu_isa_avx              ? "avx"
+                         : isa == dnnl_cpu_isa_sse41            ? "sse41"
+                                                                : "other";
+  snprintf(buf, sizeof buf, "oneDNN %d.%d.%d %s", ver->major, ver->minor, ver->patch, isa_name);
+  napi_create_string_utf8(env, buf, NAPI_AUTO_LENGTH, &v);
+#else
+  napi_get_null(env, &v);
+#endif
+  napi_set_named_property(env, obj, "dnnl", v);
   return obj;
 }
 
@@ -721,6 +1006,38 @@ static napi_value js_set_cols_budget(napi_env env, napi_callback_info info) {
   napi_get_cb_info(env, info, &argc, argv, NULL, NULL);
   if (argc == 1 && napi_get_value_double(env, argv[0], &n) == napi_ok && n >= 1) cols_budget = (size_t)n;
   return NULL;
+}
+
+/* (on: boolean): oneDNN convolutions on (default) or off (the OpenBLAS kernels); no-op without oneDNN */
+static napi_value js_use_dnnl(napi_env env, napi_callback_info info) {
+  size_t argc = 1;
+  napi_value argv[1];
+  bool on = true;
+  napi_get_cb_info(env, info, &argc, argv, NULL, NULL);
+  if (argc == 1) napi_get_value_bool(env, argv[0], &on);
+#ifdef BMSE_DNNL
+  dn_enabled = on;
+#else
+  (void)on;
+#endif
+  return NULL;
+}
+
+/* (kind 0 forward | 1 backprop input | 2 backprop filter, geometry, flags: 1 bias, 2 relu) -> the oneDNN
+   implementation in use for that call ("" before its first call or without oneDNN) */
+static napi_value js_conv_impl(napi_env env, napi_callback_info info) {
+  napi_value argv[3], v;
+  int32_t kind = 0, flags = 0;
+  Geom g;
+  if (!get_args(env, info, 3, argv) || !geom_arg(env, argv[1], &g)) return NULL;
+  napi_get_value_int32(env, argv[0], &kind);
+  napi_get_value_int32(env, argv[2], &flags);
+#ifdef BMSE_DNNL
+  napi_create_string_utf8(env, dn_impl(kind, flags, &g), NAPI_AUTO_LENGTH, &v);
+#else
+  napi_create_string_utf8(env, "", NAPI_AUTO_LENGTH, &v);
+#endif
+  return v;
 }
 
 NAPI_MODULE_INIT() {
@@ -739,6 +1056,8 @@ NAPI_MODULE_INIT() {
       {"sumLeading", NULL, js_sum_leading, NULL, NULL, NULL, napi_default, NULL},
       {"biasActivation", NULL, js_bias_activation, NULL, NULL, NULL, napi_default, NULL},
       {"adamUpdate", NULL, js_adam_update, NULL, NULL, NULL, napi_default, NULL},
+      {"useDnnl", NULL, js_use_dnnl, NULL, NULL, NULL, napi_default, NULL},
+      {"convImpl", NULL, js_conv_impl, NULL, NULL, NULL, napi_default, NULL},
   };
   napi_define_properties(env, exports, sizeof(props) / sizeof(props[0]), props);
   return exports;

@@ -8,7 +8,7 @@ export {
   initBackend,
   type SkippedBackend,
 } from './init-backend.js';
-export { loadNativeBlas, openBlasCoreTypeFor } from './native/blas.js';
+export { describeNative, loadNativeBlas, loadNativeBuilds, openBlasCoreTypeFor } from './native/blas.js';
 export { type BatchNormTrainingResult, batchNormTraining } from './ops/batch-norm-training.js';
 export { type AdamUpdateAttrs, adamUpdate, adamUpdateArrays, adamUpdateInPlace } from './optim/adam-update.js';
 export { FusedAdam, type FusedAdamOptions } from './optim/fused-adam.js';

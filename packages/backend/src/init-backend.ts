@@ -5,11 +5,12 @@
  * threads), then cpu, and reports why each earlier choice was skipped.
  */
 import os from 'node:os';
-import { loadNativeBlas } from './native/blas.js';
+import { describeNative, loadNativeBlas } from './native/blas.js';
 import { registerBatchNormTrainingKernels } from './ops/batch-norm-training.js';
 import { registerAdamUpdateKernels } from './optim/adam-update.js';
 import { registerReluGrad } from './relu-grad.js';
 import { tf } from './tf.js';
+import { keepFusionUnderGradients } from './wasm/fused-under-grad.js';
 import { guardWasmMalloc, type WasmModuleHeap } from './wasm/heap.js';
 import { registerWasmTrainingKernels } from './wasm/register-training-kernels.js';
 import { wasmKernelSettings } from './wasm/settings.js';
@@ -48,8 +49,9 @@ export interface BackendInfo {
   /** kernels this project registered for the chosen backend */
   kernels: string[];
   /**
-   * wasm only: the native convolution kernels (im2col + OpenBLAS sgemm on wasm memory),
-   * e.g. 'OpenBLAS SkylakeX', or why they are not in use; null for other backends
+   * wasm only: the native convolution kernels on wasm memory — oneDNN direct convolutions in front of
+   * im2col + OpenBLAS sgemm, e.g. 'oneDNN 2.6.3 avx512_core + OpenBLAS SkylakeX', or OpenBLAS alone
+   * ('OpenBLAS SkylakeX (oneDNN: why not)') — or why none are in use; null for other backends
    */
   nativeConv: { active: boolean; detail: string } | null;
   /** the earlier choices of the preference order, and why each was not taken */
@@ -60,7 +62,8 @@ export interface BackendInfo {
 export interface InitBackendOptions {
   /** wasm thread pool size; default: the machine's available parallelism (env BMSE_WASM_THREADS overrides) */
   threads?: number;
-  /** wasm: use the native OpenBLAS convolution kernels when built (default true; env BMSE_NO_NATIVE=1 disables) */
+  /** wasm: use the native oneDNN/OpenBLAS convolution kernels when built (default true; env BMSE_NO_NATIVE=1
+   * disables them, BMSE_NO_DNNL=1 only oneDNN) */
   native?: boolean;
 }
 
@@ -138,6 +141,7 @@ function nativeInfo(
 async function initWasm(threads: number, native: boolean, skipped: SkippedBackend[]): Promise<BackendInfo> {
   const wasm = await import('@tensorflow/tfjs-backend-wasm');
   const kernels = registerWasmTrainingKernels();
+  keepFusionUnderGradients();
   wasm.setThreadsCount(threads);
   const start = () => tf.setBackend('wasm');
   const ok = threads > 1 ? await withWasmThreads(threads, start) : await start();
@@ -156,9 +160,7 @@ async function initWasm(threads: number, native: boolean, skipped: SkippedBacken
     threads: wasm.getThreadsCount(),
     simd: Boolean(await tf.env().getAsync('WASM_HAS_SIMD_SUPPORT')),
     kernels,
-    nativeConv: blas.ok
-      ? { active: true, detail: `OpenBLAS ${blas.corename}` }
-      : { active: false, detail: blas.reason },
+    nativeConv: { active: blas.ok, detail: describeNative(blas) },
     skipped,
     tfjsVersion: tf.version.tfjs,
   };

@@ -20,6 +20,15 @@ function computeReluGrad([dy, x]: Float32Array[], [dx]: Float32Array[]): void {
   else reluGradArrays(dy, x, dx);
 }
 
+/** dx = dy * step(y) for y = relu(x) (or y = x): the one-pass kernel where registered, else tfjs-core's formula. */
+export function reluBackward(dy: tf.Tensor, y: tf.Tensor): tf.Tensor {
+  if (y.dtype === 'float32' && dy.dtype === 'float32' && hasKernel(reluGradKernelName)) {
+    // array kernels return a list of outputs
+    return (tf.engine().runKernel(reluGradKernelName, { dy, x: y }) as unknown as tf.Tensor[])[0];
+  }
+  return tf.mul(dy, tf.cast(tf.step(y), 'float32'));
+}
+
 /**
  * Saves ReLU's output, not its input: y > 0 exactly where x > 0, so the gradient is the
  * same, but y is also the next layer's input (saved anyway, memory shared) while x, a
@@ -30,13 +39,8 @@ export const reluGradConfig: tf.GradConfig = {
   kernelName: tf.Relu,
   outputsToSave: [true],
   gradFunc: (dy: tf.Tensor | tf.Tensor[], saved: tf.Tensor[]) => {
-    const [x] = saved; // the output y: step(y) = step(x)
-    const g = dy as tf.Tensor;
-    if (x.dtype === 'float32' && g.dtype === 'float32' && hasKernel(reluGradKernelName)) {
-      // array kernels return a list of outputs
-      return { x: () => (tf.engine().runKernel(reluGradKernelName, { dy: g, x }) as unknown as tf.Tensor[])[0] };
-    }
-    return { x: () => tf.mul(g, tf.cast(tf.step(x), 'float32')) };
+    const [y] = saved; // the output y: step(y) = step(x)
+    return { x: () => reluBackward(dy as tf.Tensor, y) };
   },
 };
 

@@ -1,5 +1,5 @@
 import { initBackend, tf } from '@bmse/backend';
-import { loadNativeBlas, type NativeBlas } from '../src/native/blas.js';
+import { loadNativeBlas, loadNativeBuilds, type NativeBlas } from '../src/native/blas.js';
 
 /** Initialises wasm (with the project's kernels), keeping cpu available as the reference. */
 export async function setupWasm(): Promise<void> {
@@ -50,13 +50,21 @@ export function maxAbs(a: ArrayLike<number>): number {
 }
 
 /**
- * The wasm kernel variants to test: XNNPACK-based always, native OpenBLAS when built.
+ * The wasm kernel variants to test: XNNPACK-based always; native OpenBLAS (bmse_blas.node) and native
+ * oneDNN (bmse_blas_dnnl.node, its convolutions on oneDNN) when built. The last is the one initBackend uses.
  * Each entry: [name, () => the NativeBlas to install in wasmKernelSettings (or null)].
  */
 export function kernelVariants(): Array<[string, () => NativeBlas | null]> {
   const status = loadNativeBlas(2);
   const variants: Array<[string, () => NativeBlas | null]> = [['xnnpack', () => null]];
-  if (status.ok) variants.push(['native', () => status.blas]);
-  else console.warn(`native kernels not tested: ${status.reason}`);
+  if (!status.ok) {
+    console.warn(`native kernels not tested: ${status.reason}`);
+    return variants;
+  }
+  const builds = loadNativeBuilds(2);
+  if (!builds.some((b) => b.name === 'onednn')) console.warn(`oneDNN kernels not tested: ${status.dnnlReason}`);
+  // what initBackend chose goes last (afterAll hooks restore it)
+  builds.sort((a, b) => Number(a.blas === status.blas) - Number(b.blas === status.blas));
+  for (const { name, blas } of builds) variants.push([name, () => blas]);
   return variants;
 }

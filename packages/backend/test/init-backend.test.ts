@@ -1,4 +1,6 @@
 /** initBackend('auto') on a machine without the native tfjs packages: wasm, and why the others were skipped. */
+import { execFileSync } from 'node:child_process';
+import fs from 'node:fs';
 import { createRequire } from 'node:module';
 import {
   backendInfo,
@@ -73,5 +75,31 @@ describe('openBlasCoreTypeFor', () => {
     ).toBe('SkylakeX');
     expect(openBlasCoreTypeFor(new Set(['avx2', 'fma', 'sse4_2']))).toBe('Haswell');
     expect(openBlasCoreTypeFor(new Set(['sse4_2']))).toBeNull();
+  });
+});
+
+describe('native convolution kernels', () => {
+  const built = (name: string) => fs.existsSync(new URL(`../native/build/${name}.node`, import.meta.url));
+  const describeIn = (env: Record<string, string>) => {
+    const code =
+      "import('@bmse/backend').then(async (b) => console.log(b.describeBackend(await b.initBackend('wasm', { threads: 1 }))))";
+    return execFileSync(process.execPath, ['--conditions=source', '--import', 'tsx', '-e', code], {
+      env: { ...process.env, ...env },
+      encoding: 'utf8',
+    });
+  };
+
+  it.skipIf(!built('bmse_blas_dnnl'))('say oneDNN + OpenBLAS when the oneDNN build is present', () => {
+    expect(describeIn({})).toMatch(/native conv: oneDNN \d+\.\d+\.\d+ \S+ \+ OpenBLAS \S+\)/);
+  });
+
+  it.skipIf(!built('bmse_blas'))('BMSE_NO_DNNL=1 forces the OpenBLAS kernels and says so', () => {
+    expect(describeIn({ BMSE_NO_DNNL: '1' })).toMatch(
+      /native conv: OpenBLAS \S+ \(oneDNN: disabled by BMSE_NO_DNNL=1\)\)/,
+    );
+  });
+
+  it('BMSE_NO_NATIVE=1 leaves the XNNPACK kernels', () => {
+    expect(describeIn({ BMSE_NO_NATIVE: '1' })).toMatch(/native conv: disabled by BMSE_NO_NATIVE=1\)/);
   });
 });

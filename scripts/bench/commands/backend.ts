@@ -13,13 +13,14 @@ export const backendCommand: CommandModule = {
         type: 'array',
         string: true,
         default: ['tensorflow', 'wasm', 'cpu'],
-        describe: 'tfjs backends to try (unavailable ones are reported)',
+        describe:
+          'tfjs backends to try (unavailable ones are reported); wasm:openblas = wasm without oneDNN, wasm:xnnpack = wasm without native kernels',
       })
       .option('nets', {
         type: 'array',
         string: true,
-        default: ['conv3', 'resnet18', 'resnet50'],
-        choices: ['conv3', 'resnet18', 'resnet50'],
+        default: ['conv3', 'plain', 'resnet18', 'resnet50'],
+        choices: ['conv3', 'plain', 'resnet18', 'resnet50'],
       })
       .option('steps', { type: 'number', default: 5, describe: 'timed steps (median reported)' })
       .option('warmup', { type: 'number', default: 2 })

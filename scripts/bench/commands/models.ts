@@ -13,7 +13,8 @@ export const modelsCommand: CommandModule = {
         type: 'array',
         string: true,
         default: ['tensorflow', 'wasm', 'cpu'],
-        describe: 'tfjs backends to try',
+        describe:
+          'tfjs backends to try; wasm:openblas = wasm without oneDNN, wasm:xnnpack = wasm without native kernels',
       })
       .option('cases', {
         type: 'array',

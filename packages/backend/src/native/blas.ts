@@ -1,7 +1,9 @@
 /**
- * Loads the optional native kernels (native/build/bmse_blas.node, built at install
- * by scripts/build-native.mjs): im2col + OpenBLAS sgemm convolutions that work
- * in place on wasm-heap memory. Absent or unloadable: `loadNativeBlas` says why.
+ * Loads the optional native kernels (built at install by scripts/build-native.mjs):
+ * native/build/bmse_blas_dnnl.node — oneDNN direct convolutions (bias and ReLU fused as
+ * post-ops, the bias gradient in the filter gradient) in front of the OpenBLAS kernels — when
+ * it built and BMSE_NO_DNNL is not 1, else native/build/bmse_blas.node: im2col + OpenBLAS sgemm
+ * convolutions. Both work in place on wasm-heap memory. Absent or unloadable: `loadNativeBlas` says why.
  */
 import fs from 'node:fs';
 import { createRequire } from 'node:module';
@@ -9,15 +11,36 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 export interface NativeBlas {
-  conv2dForward(x: Float32Array, w: Float32Array, y: Float32Array, geometry: Int32Array): void;
+  /** y = act(conv(x, w) + bias); act: relu when `relu`, else linear */
+  conv2dForward(
+    x: Float32Array,
+    w: Float32Array,
+    y: Float32Array,
+    geometry: Int32Array,
+    bias?: Float32Array | null,
+    relu?: boolean,
+  ): void;
   conv2dBackpropInput(dy: Float32Array, w: Float32Array, dx: Float32Array, geometry: Int32Array): void;
-  conv2dBackpropFilter(x: Float32Array, dy: Float32Array, dw: Float32Array, geometry: Int32Array): void;
+  /** dw, and db = the sum of dy over all positions when `db` is given */
+  conv2dBackpropFilter(
+    x: Float32Array,
+    dy: Float32Array,
+    dw: Float32Array,
+    geometry: Int32Array,
+    db?: Float32Array | null,
+  ): void;
   /** geometry as for convolutions, with Cout = Cin and the pool window as the filter */
   maxPoolGrad(x: Float32Array, dy: Float32Array, dx: Float32Array, geometry: Int32Array): void;
   setThreads(n: number): void;
   /** floats per im2col tile (default 1M = 4 MiB) */
   setColsBudget(floats: number): void;
-  info(): { corename: string; config: string; threads: number };
+  /** dnnl: e.g. 'oneDNN 2.6.3 avx512_core' in the oneDNN build, else null */
+  info(): { corename: string; config: string; threads: number; dnnl: string | null };
+  /** oneDNN convolutions on (default) or off (the OpenBLAS kernels); no-op in the OpenBLAS-only build */
+  useDnnl(on: boolean): void;
+  /** the oneDNN implementation chosen for a call (kind 0 forward, 1 backprop input, 2 backprop filter;
+   * flags 1 bias, 2 relu), '' before its first call, when left to OpenBLAS... or without oneDNN */
+  convImpl(kind: number, geometry: Int32Array, flags: number): string;
   /** out[c] = scale * sum over rows of x[row, c]; rows = x.length / out.length */
   sumLeading(x: Float32Array, out: Float32Array, scale: number): void;
   /** y[i, c] = act(y[i, c] + bias[c]) in place */
@@ -60,16 +83,21 @@ export interface NativeBlas {
   ): void;
 }
 
-export type NativeBlasStatus = { ok: true; blas: NativeBlas; corename: string } | { ok: false; reason: string };
+export type NativeBlasStatus =
+  | {
+      ok: true;
+      blas: NativeBlas;
+      corename: string;
+      /** 'oneDNN 2.6.3 avx512_core' when the oneDNN build is in use, else null */
+      dnnl: string | null;
+      /** why the oneDNN build is not in use (null when it is) */
+      dnnlReason: string | null;
+    }
+  | { ok: false; reason: string };
 
-const addonPath = path.resolve(
-  path.dirname(fileURLToPath(import.meta.url)),
-  '..',
-  '..',
-  'native',
-  'build',
-  'bmse_blas.node',
-);
+const buildDir = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..', 'native', 'build');
+const addonPath = path.join(buildDir, 'bmse_blas.node');
+const dnnlAddonPath = path.join(buildDir, 'bmse_blas_dnnl.node');
 
 /**
  * OpenBLAS picks its kernels from the CPU model, and on virtual CPUs that report a
@@ -93,28 +121,85 @@ function cpuFlags(): Set<string> {
 }
 
 let status: NativeBlasStatus | null = null;
+const loaded = new Map<string, NativeBlas>();
+
+function setCoreType(): void {
+  if (!process.env.OPENBLAS_CORETYPE) {
+    const core = openBlasCoreTypeFor(cpuFlags());
+    if (core) process.env.OPENBLAS_CORETYPE = core;
+  }
+}
+
+/** Loads one build of the addon (once per process) with `threads` for OpenBLAS and oneDNN. */
+function loadAddon(file: string, threads: number): NativeBlas {
+  let blas = loaded.get(file);
+  if (!blas) {
+    setCoreType();
+    blas = createRequire(import.meta.url)(file) as NativeBlas;
+    loaded.set(file, blas);
+  }
+  blas.setThreads(threads);
+  return blas;
+}
 
 export function loadNativeBlas(threads: number): NativeBlasStatus {
   if (status) return status;
   if (process.env.BMSE_NO_NATIVE === '1') {
     status = { ok: false, reason: 'disabled by BMSE_NO_NATIVE=1' };
-  } else if (!fs.existsSync(addonPath)) {
+    return status;
+  }
+  let dnnlReason: string | null = null;
+  if (process.env.BMSE_NO_DNNL === '1') dnnlReason = 'disabled by BMSE_NO_DNNL=1';
+  else if (!fs.existsSync(dnnlAddonPath))
+    dnnlReason = 'not built (needs oneDNN: apt install libdnnl-dev, then pnpm install)';
+  else {
+    try {
+      const blas = loadAddon(dnnlAddonPath, threads);
+      const info = blas.info();
+      status = { ok: true, blas, corename: info.corename, dnnl: info.dnnl, dnnlReason: null };
+      return status;
+    } catch (err) {
+      dnnlReason = `failed to load: ${(err as Error).message}`;
+    }
+  }
+  if (!fs.existsSync(addonPath)) {
     status = {
       ok: false,
       reason: 'not built (needs a C compiler and OpenBLAS: apt install libopenblas-dev, then pnpm install)',
     };
   } else {
-    if (!process.env.OPENBLAS_CORETYPE) {
-      const core = openBlasCoreTypeFor(cpuFlags());
-      if (core) process.env.OPENBLAS_CORETYPE = core;
-    }
     try {
-      const blas = createRequire(import.meta.url)(addonPath) as NativeBlas;
-      blas.setThreads(threads);
-      status = { ok: true, blas, corename: blas.info().corename };
+      const blas = loadAddon(addonPath, threads);
+      status = { ok: true, blas, corename: blas.info().corename, dnnl: null, dnnlReason };
     } catch (err) {
       status = { ok: false, reason: `failed to load: ${(err as Error).message}` };
     }
   }
   return status;
+}
+
+/**
+ * Every native build present, for tests of each path: 'openblas' (bmse_blas.node) and 'onednn'
+ * (bmse_blas_dnnl.node), whatever the environment switches say.
+ */
+export function loadNativeBuilds(threads: number): Array<{ name: 'openblas' | 'onednn'; blas: NativeBlas }> {
+  const out: Array<{ name: 'openblas' | 'onednn'; blas: NativeBlas }> = [];
+  for (const [name, file] of [
+    ['openblas', addonPath],
+    ['onednn', dnnlAddonPath],
+  ] as const) {
+    if (!fs.existsSync(file)) continue;
+    try {
+      out.push({ name, blas: loadAddon(file, threads) });
+    } catch {
+      // unloadable: loadNativeBlas reports why
+    }
+  }
+  return out;
+}
+
+/** One line: the native convolution kernels in use, e.g. 'oneDNN 2.6.3 avx512_core + OpenBLAS SkylakeX'. */
+export function describeNative(s: NativeBlasStatus): string {
+  if (!s.ok) return s.reason;
+  return s.dnnl ? `${s.dnnl} + OpenBLAS ${s.corename}` : `OpenBLAS ${s.corename} (oneDNN: ${s.dnnlReason})`;
 }

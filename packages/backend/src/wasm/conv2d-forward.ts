@@ -1,6 +1,7 @@
 /**
- * Conv2D and FusedConv2D for the wasm backend through the native im2col +
- * OpenBLAS kernels when they are loaded (bias and relu/linear fused here);
+ * Conv2D and FusedConv2D for the wasm backend through the native kernels when
+ * they are loaded — oneDNN direct convolutions with bias and ReLU as post-ops, or
+ * im2col + OpenBLAS with a bias/ReLU pass;
  * every other case — no native kernels, dilation, other activations, PReLU,
  * non-NHWC — goes to the backend's own XNNPACK kernel.
  */
@@ -43,15 +44,15 @@ function nativeConv(args: ConvArgs): tf.TensorInfo | null {
   if (info.dataFormat !== 'channelsLast' || info.dilationHeight !== 1 || info.dilationWidth !== 1) return null;
   if (bias && !(bias.shape.length === 1 && bias.shape[0] === info.outChannels)) return null;
   const out = backend.makeOutput(info.outShape, 'float32');
-  native.conv2dForward(heapF32(backend, x), heapF32(backend, filter), heapF32(backend, out), nativeGeometry(info));
-  if (bias || activation === 'relu') {
-    native.biasActivation(
-      heapF32(backend, out),
-      bias ? heapF32(backend, bias) : null,
-      info.outChannels,
-      activation === 'relu',
-    );
-  }
+  // oneDNN: bias and ReLU as post-ops of the convolution; OpenBLAS: one pass after the sgemm
+  native.conv2dForward(
+    heapF32(backend, x),
+    heapF32(backend, filter),
+    heapF32(backend, out),
+    nativeGeometry(info),
+    bias ? heapF32(backend, bias) : null,
+    activation === 'relu',
+  );
   return out;
 }
 

@@ -1,0 +1,95 @@
+/**
+ * Keeps `tf.fused.conv2d` fused while gradients are recorded. tfjs-core runs a fused convolution
+ * with a non-linear activation as Conv2D + Add + Relu whenever a gradient tape is on (its
+ * `shouldFuse`), so every tf.layers conv2d with `activation: 'relu'` trains unfused: two extra
+ * passes over each activation forward, a Relu and a broadcast-Add gradient backward, and the
+ * pre-activation kept alive for the Add gradient. On wasm this replaces `tf.fused.conv2d` (the
+ * function tfjs-layers calls) with one that, in that case, runs the FusedConv2D kernel (oneDNN:
+ * bias and ReLU as post-ops) on the tape with a registered gradient: dy * step(y), then the two
+ * convolution gradients and the bias gradient (a sum over positions), each only when needed. Everything else — other backends,
+ * other activations, PReLU, dilation, NCHW, inference — goes to tfjs-core's own function.
+ */
+import { reluBackward } from '../relu-grad.js';
+import { tf } from '../tf.js';
+
+type FusedConv2DArgs = Parameters<typeof tf.fused.conv2d>[0];
+type FusedConv2D = (args: FusedConv2DArgs) => tf.Tensor;
+
+let original: FusedConv2D | null = null;
+
+const isOne = (v: number | [number, number] | undefined) =>
+  v == null || (typeof v === 'number' ? v === 1 : v[0] === 1 && v[1] === 1);
+
+/** Whether this call is one tfjs-core would unfuse and the custom gradient handles. */
+function keepsFusion(a: FusedConv2DArgs): boolean {
+  if (tf.getBackend() !== 'wasm' || tf.engine().state.gradientDepth === 0) return false;
+  if (a.activation !== 'relu' || a.preluActivationWeights != null || (a.dataFormat ?? 'NHWC') !== 'NHWC') return false;
+  if (!isOne(a.dilations)) return false;
+  const { x, filter, bias } = a;
+  if (!(x instanceof tf.Tensor) || !(filter instanceof tf.Tensor) || x.rank !== 4 || filter.rank !== 4) return false;
+  if (x.dtype !== 'float32' || filter.dtype !== 'float32') return false;
+  if (bias != null) {
+    if (!(bias instanceof tf.Tensor) || bias.dtype !== 'float32') return false;
+    if (bias.rank !== 1 || bias.shape[0] !== filter.shape[3]) return false;
+  }
+  return true;
+}
+
+/**
+ * The gradient of FusedConv2D (linear or relu, NHWC, no dilation), for FusedConv2D kernels run on the
+ * tape directly (tfjs-core's own fused op records its custom gradient instead). Lazy per input, so the
+ * input gradient of a first layer (an image, no gradient wanted) is never computed.
+ */
+export const fusedConv2DGradConfig: tf.GradConfig = {
+  kernelName: tf.FusedConv2D,
+  inputsToSave: ['x', 'filter'],
+  outputsToSave: [true],
+  gradFunc: (dy, saved, attrs) => {
+    const [x, filter, y] = saved;
+    const { strides, pad, dimRoundingMode, activation } = attrs as unknown as FusedConv2DArgs;
+    if (activation !== 'relu' && activation !== 'linear') {
+      throw new Error(`FusedConv2D gradient: activation '${activation}' is not supported here`);
+    }
+    const d = activation === 'relu' ? reluBackward(dy as tf.Tensor, y) : (dy as tf.Tensor);
+    const convAttrs = { strides, pad, dataFormat: 'NHWC', dimRoundingMode } as unknown as tf.NamedAttrMap;
+    const engine = tf.engine();
+    return {
+      x: () =>
+        engine.runKernel(tf.Conv2DBackpropInput, { dy: d, filter }, { ...convAttrs, inputShape: x.shape }) as tf.Tensor,
+      filter: () =>
+        engine.runKernel(
+          tf.Conv2DBackpropFilter,
+          { x, dy: d },
+          { ...convAttrs, filterShape: filter.shape },
+        ) as tf.Tensor,
+      bias: () => tf.sum(d, [0, 1, 2]),
+    };
+  },
+};
+
+/** relu(conv2d(x, filter) + bias) as one FusedConv2D kernel on the tape (its gradient: fusedConv2DGradConfig). */
+function fusedConv2dRelu(a: FusedConv2DArgs): tf.Tensor4D {
+  const { x, filter, bias, strides, pad, dimRoundingMode } = a;
+  const attrs = { strides, pad, dataFormat: 'NHWC', dilations: [1, 1], dimRoundingMode, activation: 'relu' };
+  const inputs = bias ? { x, filter, bias } : { x, filter };
+  return tf
+    .engine()
+    .runKernel(tf.FusedConv2D, inputs as tf.NamedTensorMap, attrs as unknown as tf.NamedAttrMap) as tf.Tensor4D;
+}
+
+/** Installs the replacement of `tf.fused.conv2d` (idempotent). */
+export function keepFusionUnderGradients(): void {
+  if (original) return;
+  tf.registerGradient(fusedConv2DGradConfig);
+  const fused = tf.fused as unknown as { conv2d: FusedConv2D };
+  const base = fused.conv2d;
+  original = base;
+  fused.conv2d = (a: FusedConv2DArgs) => (keepsFusion(a) ? fusedConv2dRelu(a) : base(a));
+}
+
+/** Puts tfjs-core's own `tf.fused.conv2d` back (tests). */
+export function restoreFusedConv2d(): void {
+  if (!original) return;
+  (tf.fused as unknown as { conv2d: FusedConv2D }).conv2d = original;
+  original = null;
+}

@@ -1,0 +1,207 @@
+/**
+ * Fused convolutions while gradients are recorded (src/wasm/fused-under-grad.ts) and the oneDNN
+ * kernels behind them: tf.fused.conv2d with bias and ReLU stays one FusedConv2D kernel under a
+ * gradient tape on wasm, and its gradients (x, filter, bias) match the cpu backend (which runs
+ * tfjs-core's unfused Conv2D + Add + Relu) over strides 1-3, kernel sizes 1/3/5/7 and odd sizes, for
+ * every kernel variant (XNNPACK, OpenBLAS, oneDNN); a plain tf.layers net trained with trainOnBatch
+ * and SGD takes the same step on wasm as on cpu; oneDNN runs JIT kernels, not reference loops.
+ */
+import { tf } from '@bmse/backend';
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { loadNativeBuilds } from '../src/native/blas.js';
+import { nativeGeometry, wasmKernelSettings } from '../src/wasm/settings.js';
+import { kernelVariants, maxAbs, maxAbsDiff, on, seeded, setupWasm } from './helpers.js';
+
+beforeAll(setupWasm);
+
+const t = (shape: number[], seed: number) =>
+  tf.tensor(
+    seeded(
+      shape.reduce((a, b) => a * b, 1),
+      seed,
+    ),
+    shape,
+  );
+
+interface Case {
+  x: [number, number, number, number];
+  k: number;
+  cout: number;
+  stride: number;
+  pad: 'same' | 'valid';
+  bias: boolean;
+}
+const cases: Case[] = [
+  { x: [2, 9, 11, 3], k: 3, cout: 16, stride: 1, pad: 'same', bias: true },
+  { x: [3, 8, 8, 5], k: 1, cout: 7, stride: 1, pad: 'valid', bias: true },
+  { x: [2, 13, 9, 6], k: 5, cout: 8, stride: 2, pad: 'same', bias: false },
+  { x: [1, 15, 13, 4], k: 7, cout: 5, stride: 3, pad: 'valid', bias: true },
+  { x: [2, 10, 7, 32], k: 3, cout: 2, stride: 2, pad: 'valid', bias: true },
+  { x: [2, 11, 11, 8], k: 3, cout: 24, stride: 3, pad: 'same', bias: false },
+];
+const label = (c: Case) => `k${c.k} s${c.stride} ${c.pad} x[${c.x}] -> ${c.cout}${c.bias ? ' + bias' : ''}, relu`;
+
+/** Gradients of sum(relu(conv(x, w) + b) * dy) w.r.t. x, w (and b). */
+function grads(c: Case): tf.Tensor[] {
+  const x = t(c.x, 1);
+  const w = t([c.k, c.k, c.x[3], c.cout], 2);
+  const b = t([c.cout], 3);
+  const y = (xx: tf.Tensor, ww: tf.Tensor, bb?: tf.Tensor) =>
+    tf.fused.conv2d({
+      x: xx as tf.Tensor4D,
+      filter: ww as tf.Tensor4D,
+      strides: c.stride,
+      pad: c.pad,
+      bias: bb,
+      activation: 'relu',
+    });
+  const dy = t(y(x, w, c.bias ? b : undefined).shape, 4);
+  return c.bias
+    ? tf.grads((xx: tf.Tensor, ww: tf.Tensor, bb: tf.Tensor) => tf.sum(tf.mul(y(xx, ww, bb), dy)))([x, w, b])
+    : tf.grads((xx: tf.Tensor, ww: tf.Tensor) => tf.sum(tf.mul(y(xx, ww), dy)))([x, w]);
+}
+
+describe.each(kernelVariants())('fused conv2d + bias + relu under a gradient tape (%s kernels)', (_n, native) => {
+  beforeEach(() => {
+    wasmKernelSettings.native = native();
+  });
+  afterAll(() => {
+    wasmKernelSettings.native = kernelVariants().at(-1)?.[1]() ?? null;
+  });
+
+  it.each(cases.map((c) => [label(c), c] as const))('gradients match the cpu backend: %s', async (_l, c) => {
+    const ref = await on('cpu', () => grads(c));
+    const got = await on('wasm', () => grads(c));
+    expect(got.length).toBe(c.bias ? 3 : 2);
+    for (let i = 0; i < ref.length; i++) {
+      expect(maxAbsDiff(got[i], ref[i])).toBeLessThanOrEqual(1e-5 * Math.max(1, maxAbs(ref[i])));
+      expect(maxAbs(ref[i])).toBeGreaterThan(0.1);
+    }
+  });
+});
+
+describe('fusion under a gradient tape', () => {
+  it('records one FusedConv2D (no Add, no Relu) on wasm, and leaks no tensors', async () => {
+    await tf.setBackend('wasm');
+    const c = cases[0];
+    const before = tf.memory().numTensors;
+    const info = await tf.profile(() => {
+      tf.dispose(tf.tidy(() => grads(c)));
+    });
+    expect(info.kernelNames).toContain('FusedConv2D');
+    expect(info.kernelNames).not.toContain('Relu');
+    expect(info.kernelNames).not.toContain('Add');
+    expect(info.kernelNames).not.toContain('Conv2D');
+    expect(tf.memory().numTensors).toBe(before);
+  });
+
+  it('computes no input gradient for a first layer (only the filter and bias gradients)', async () => {
+    await tf.setBackend('wasm');
+    const x = t([2, 8, 8, 3], 1);
+    const w = tf.variable(t([3, 3, 3, 4], 2));
+    const b = tf.variable(t([4], 3));
+    const info = await tf.profile(() =>
+      tf.tidy(
+        () =>
+          tf.variableGrads(() =>
+            tf.sum(
+              tf.fused.conv2d({
+                x: x as tf.Tensor4D,
+                filter: w as unknown as tf.Tensor4D,
+                strides: 1,
+                pad: 'same',
+                bias: b,
+                activation: 'relu',
+              }),
+            ),
+          ).grads,
+      ),
+    );
+    expect(info.kernelNames).toContain('Conv2DBackpropFilter');
+    expect(info.kernelNames).not.toContain('Conv2DBackpropInput');
+    tf.dispose([x, w, b]);
+  });
+});
+
+/** A plain tf.sequential net as users write it: conv + relu (tfjs-layers' fused conv), max pooling, dense; SGD. */
+function plainNet(): tf.Sequential {
+  const model = tf.sequential();
+  for (const [i, filters] of [6, 8].entries()) {
+    model.add(
+      tf.layers.conv2d({
+        ...(i === 0 ? { inputShape: [12, 12, 3] } : {}),
+        filters,
+        kernelSize: 3,
+        padding: 'same',
+        activation: 'relu',
+        kernelInitializer: tf.initializers.glorotNormal({ seed: 10 + i }),
+        biasInitializer: tf.initializers.randomNormal({ seed: 20 + i, stddev: 0.1 }),
+      }),
+    );
+    model.add(tf.layers.maxPooling2d({ poolSize: 2 }));
+  }
+  model.add(tf.layers.flatten());
+  model.add(tf.layers.dense({ units: 1, kernelInitializer: tf.initializers.glorotNormal({ seed: 30 }) }));
+  model.compile({ optimizer: tf.train.sgd(0.01), loss: 'meanSquaredError' });
+  return model;
+}
+
+async function plainSteps(backend: 'cpu' | 'wasm'): Promise<{ losses: number[]; weights: Float32Array[] }> {
+  await tf.setBackend(backend);
+  const model = plainNet();
+  const x = t([4, 12, 12, 3], 5);
+  const y = t([4, 1], 6);
+  const losses: number[] = [];
+  for (let i = 0; i < 3; i++) losses.push((await model.trainOnBatch(x, y)) as number);
+  const weights = await Promise.all(model.getWeights().map((w) => w.data() as Promise<Float32Array>));
+  model.dispose();
+  model.optimizer.dispose();
+  tf.dispose([x, y]);
+  await tf.setBackend('wasm');
+  return { losses, weights };
+}
+
+describe('a plain tf.layers net trained with trainOnBatch and SGD', () => {
+  it('takes the same steps on wasm as on cpu, without leaking tensors', async () => {
+    await tf.setBackend('wasm');
+    const before = tf.memory().numTensors;
+    const ref = await plainSteps('cpu');
+    const got = await plainSteps('wasm');
+    for (let i = 0; i < ref.losses.length; i++) expect(got.losses[i]).toBeCloseTo(ref.losses[i], 4);
+    expect(ref.losses[2]).toBeLessThan(ref.losses[0]);
+    for (let i = 0; i < ref.weights.length; i++)
+      expect(maxAbsDiff(got.weights[i], ref.weights[i])).toBeLessThanOrEqual(
+        1e-4 * Math.max(1, maxAbs(ref.weights[i])),
+      );
+    await tf.setBackend('wasm');
+    expect(tf.memory().numTensors).toBe(before);
+  });
+});
+
+const onednn = loadNativeBuilds(2).find((b) => b.name === 'onednn');
+describe.skipIf(!onednn)('oneDNN kernels', () => {
+  it.each([
+    ['3x3 s1, 3 -> 16 (first layer)', [4, 16, 16, 3], [3, 3, 3, 16], 1, 'same'],
+    ['3x3 s2, 32 -> 64', [2, 16, 16, 32], [3, 3, 32, 64], 2, 'same'],
+    ['1x1 s2, 64 -> 128 (ResNet shortcut)', [2, 14, 14, 64], [1, 1, 64, 128], 2, 'valid'],
+    ['7x7 s2, 3 -> 64 (ResNet stem)', [1, 32, 32, 3], [7, 7, 3, 64], 2, 'same'],
+    ['5x5 s1, 256 -> 16 (depth net MFF)', [1, 9, 12, 256], [5, 5, 256, 16], 1, 'same'],
+  ] as const)('run JIT implementations (no reference loops): %s', async (_l, xs, ws, s, pad) => {
+    const blas = onednn?.blas;
+    if (!blas) return;
+    wasmKernelSettings.native = blas;
+    try {
+      await on('wasm', () =>
+        tf.grads((a: tf.Tensor, b: tf.Tensor) => tf.sum(tf.conv2d(a as tf.Tensor4D, b as tf.Tensor4D, s, pad)))([
+          t([...xs], 1),
+          t([...ws], 2),
+        ]),
+      );
+    } finally {
+      wasmKernelSettings.native = kernelVariants().at(-1)?.[1]() ?? null;
+    }
+    const g = nativeGeometry(tf.backend_util.computeConv2DInfo([...xs], [...ws], s, 1, pad));
+    for (const kind of [0, 1, 2]) expect(blas.convImpl(kind, g, 0)).toMatch(/^(jit|brg|gemm)/);
+    expect(blas.info().dnnl).toMatch(/^oneDNN \d+\.\d+\.\d+ /);
+  });
+});
