@@ -621,6 +621,25 @@ static void max_pool_grad(const float *x, const float *dy, float *dx, const Geom
   free(where);
 }
 
+/* max pooling: y = the maximum of each window's valid positions (padding excluded), channels innermost */
+static void max_pool(const float *restrict x, float *restrict y, const Geom *g) {
+  const size_t C = (size_t)g->C;
+  for (int n = 0; n < g->N; n++)
+    for (int oh = 0; oh < g->OH; oh++) {
+      const int h0 = oh * g->SH - g->PT, h1 = h0 + g->KH;
+      for (int ow = 0; ow < g->OW; ow++) {
+        const int w0 = ow * g->SW - g->PL, w1 = w0 + g->KW;
+        float *restrict out = y + (((size_t)n * g->OH + oh) * g->OW + ow) * C;
+        for (size_t c = 0; c < C; c++) out[c] = -INFINITY;
+        for (int ih = h0 < 0 ? 0 : h0; ih < (h1 > g->H ? g->H : h1); ih++)
+          for (int iw = w0 < 0 ? 0 : w0; iw < (w1 > g->W ? g->W : w1); iw++) {
+            const float *restrict in = x + (((size_t)n * g->H + ih) * g->W + iw) * C;
+            for (size_t c = 0; c < C; c++) out[c] = in[c] > out[c] ? in[c] : out[c];
+          }
+      }
+    }
+}
+
 /* batch-norm statistics over rows (biased variance), float64 accumulation */
 static void bn_moments(const float *x, size_t rows, size_t C, float *mean, float *var) {
   double *s = (double *)calloc(2 * C, sizeof(double));
@@ -867,6 +886,23 @@ static napi_value js_adam_update(napi_env env, napi_callback_info info) {
 
 static napi_value js_max_pool_grad(napi_env env, napi_callback_info info) { return call_conv(env, info, 3); }
 
+/* (x, y, geometry with CO = C and the window as the filter) */
+static napi_value js_max_pool(napi_env env, napi_callback_info info) {
+  napi_value argv[3];
+  float *x, *y;
+  size_t lx, ly;
+  Geom g;
+  if (!get_args(env, info, 3, argv) || !f32_arg(env, argv[0], &x, &lx) || !f32_arg(env, argv[1], &y, &ly) ||
+      !geom_arg(env, argv[2], &g))
+    return NULL;
+  if (lx != (size_t)g.N * g.H * g.W * g.C || ly != (size_t)g.N * g.OH * g.OW * g.C) {
+    napi_throw_range_error(env, NULL, "max pool: sizes do not match the geometry");
+    return NULL;
+  }
+  max_pool(x, y, &g);
+  return NULL;
+}
+
 /* (x, gamma, beta, y, mean, var, eps) */
 static napi_value js_bn_train_forward(napi_env env, napi_callback_info info) {
   napi_value argv[7];
@@ -1049,6 +1085,7 @@ NAPI_MODULE_INIT() {
       {"setColsBudget", NULL, js_set_cols_budget, NULL, NULL, NULL, napi_default, NULL},
       {"info", NULL, js_info, NULL, NULL, NULL, napi_default, NULL},
       {"maxPoolGrad", NULL, js_max_pool_grad, NULL, NULL, NULL, napi_default, NULL},
+      {"maxPool", NULL, js_max_pool, NULL, NULL, NULL, napi_default, NULL},
       {"batchNormTrainForward", NULL, js_bn_train_forward, NULL, NULL, NULL, napi_default, NULL},
       {"batchNormTrainBackward", NULL, js_bn_train_backward, NULL, NULL, NULL, napi_default, NULL},
       {"batchMatMul", NULL, js_batch_matmul, NULL, NULL, NULL, napi_default, NULL},

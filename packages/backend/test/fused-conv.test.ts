@@ -80,6 +80,36 @@ describe.each(kernelVariants())('fused conv2d + bias + relu under a gradient tap
   });
 });
 
+describe('linear fused conv2d without bias under a gradient tape (ResNet convolutions)', () => {
+  const conv = (x: tf.Tensor, w: tf.Tensor, stride: number) =>
+    tf.fused.conv2d({ x: x as tf.Tensor4D, filter: w as tf.Tensor4D, strides: stride, pad: 'same' });
+  it.each([1, 2, 3])('gradients match the cpu backend at stride %i', async (stride) => {
+    const f = () => {
+      const x = t([2, 11, 9, 5], 1);
+      const w = t([3, 3, 5, 6], 2);
+      const dy = t(conv(x, w, stride).shape, 3);
+      return tf.grads((a: tf.Tensor, b: tf.Tensor) => tf.sum(tf.mul(conv(a, b, stride), dy)))([x, w]);
+    };
+    const ref = await on('cpu', f);
+    const got = await on('wasm', f);
+    for (let i = 0; i < 2; i++)
+      expect(maxAbsDiff(got[i], ref[i])).toBeLessThanOrEqual(1e-5 * Math.max(1, maxAbs(ref[i])));
+  });
+
+  it('runs as Conv2D and computes no input gradient for a stem convolution', async () => {
+    await tf.setBackend('wasm');
+    const x = t([1, 16, 16, 3], 1);
+    const w = tf.variable(t([7, 7, 3, 8], 2));
+    const info = await tf.profile(() => {
+      tf.dispose(tf.tidy(() => tf.variableGrads(() => tf.sum(conv(x, w, 2))).grads));
+    });
+    expect(info.kernelNames).toContain('Conv2D');
+    expect(info.kernelNames).toContain('Conv2DBackpropFilter');
+    expect(info.kernelNames).not.toContain('Conv2DBackpropInput');
+    tf.dispose([x, w]);
+  });
+});
+
 describe('fusion under a gradient tape', () => {
   it('records one FusedConv2D (no Add, no Relu) on wasm, and leaks no tensors', async () => {
     await tf.setBackend('wasm');

@@ -1,6 +1,6 @@
 /**
  * The other kernels this package registers or extends on wasm, against the cpu
- * backend: Conv2D/FusedConv2D forward (native path and its fallbacks), MaxPoolGrad,
+ * backend: Conv2D/FusedConv2D forward (native path and its fallbacks), MaxPool, MaxPoolGrad,
  * Sum/Mean over leading axes, and the tile-free FusedBatchNorm gradient.
  */
 import { tf } from '@bmse/backend';
@@ -130,6 +130,19 @@ describe.each(kernelVariants())('wasm kernels (%s variant)', (_name, native) => 
     // same routing as cpu: differences only from the order of adding overlapping windows' gradients
     expect(maxAbsDiff(got, ref)).toBeLessThan(1e-6);
     expect(maxAbs(ref)).toBeGreaterThan(0.1);
+  });
+
+  it.each([
+    ['2x2 s2 valid', 2, 2, 'valid', [2, 8, 10, 3]],
+    ['2x2 s2 valid, odd size', 2, 2, 'valid', [3, 9, 7, 16]],
+    ['3x3 s2 same (ResNet stem)', 3, 2, 'same', [2, 11, 9, 5]],
+    ['3x3 s1 same', 3, 1, 'same', [1, 7, 7, 4]],
+    ['3x3 s3 same', 3, 3, 'same', [2, 10, 8, 6]],
+  ] as const)('MaxPool %s matches cpu', async (_l, size, stride, pad, shape) => {
+    const f = () => tf.maxPool(t([...shape], 8) as tf.Tensor4D, size, stride, pad);
+    const [ref] = await on('cpu', f);
+    const [got] = await on('wasm', f);
+    expect(Array.from(got)).toEqual(Array.from(ref));
   });
 
   it.each([

@@ -31,6 +31,8 @@ export interface NativeBlas {
   ): void;
   /** geometry as for convolutions, with Cout = Cin and the pool window as the filter */
   maxPoolGrad(x: Float32Array, dy: Float32Array, dx: Float32Array, geometry: Int32Array): void;
+  /** max pooling over each window's valid positions; geometry as for maxPoolGrad */
+  maxPool(x: Float32Array, y: Float32Array, geometry: Int32Array): void;
   setThreads(n: number): void;
   /** floats per im2col tile (default 1M = 4 MiB) */
   setColsBudget(floats: number): void;

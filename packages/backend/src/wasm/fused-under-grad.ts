@@ -8,6 +8,9 @@
  * bias and ReLU as post-ops) on the tape with a registered gradient: dy * step(y), then the two
  * convolution gradients and the bias gradient (a sum over positions), each only when needed. Everything else — other backends,
  * other activations, PReLU, dilation, NCHW, inference — goes to tfjs-core's own function.
+ * A linear convolution without bias (every ResNet convolution) runs as the Conv2D kernel, whose
+ * gradient is lazy too: tfjs-core's fused op computes every gradient of its custom gradient, the
+ * input gradient of the stem convolution (an image) included.
  */
 import { reluBackward } from '../relu-grad.js';
 import { tf } from '../tf.js';
@@ -20,11 +23,20 @@ let original: FusedConv2D | null = null;
 const isOne = (v: number | [number, number] | undefined) =>
   v == null || (typeof v === 'number' ? v === 1 : v[0] === 1 && v[1] === 1);
 
-/** Whether this call is one tfjs-core would unfuse and the custom gradient handles. */
-function keepsFusion(a: FusedConv2DArgs): boolean {
-  if (tf.getBackend() !== 'wasm' || tf.engine().state.gradientDepth === 0) return false;
-  if (a.activation !== 'relu' || a.preluActivationWeights != null || (a.dataFormat ?? 'NHWC') !== 'NHWC') return false;
-  if (!isOne(a.dilations)) return false;
+/**
+ * How this call runs under a gradient tape on wasm: 'relu' (one FusedConv2D on the tape, registered
+ * gradient), 'conv' (no bias, linear: the Conv2D kernel, whose registered gradient is lazy too), or
+ * null (tfjs-core's function).
+ */
+function route(a: FusedConv2DArgs): 'relu' | 'conv' | null {
+  if (tf.getBackend() !== 'wasm' || tf.engine().state.gradientDepth === 0) return null;
+  if (a.preluActivationWeights != null || (a.dataFormat ?? 'NHWC') !== 'NHWC' || !isOne(a.dilations)) return null;
+  const linear = a.activation == null || a.activation === 'linear';
+  if (!(a.activation === 'relu' || (linear && a.bias == null)) || !checkInputs(a)) return null;
+  return linear ? 'conv' : 'relu';
+}
+
+function checkInputs(a: FusedConv2DArgs): boolean {
   const { x, filter, bias } = a;
   if (!(x instanceof tf.Tensor) || !(filter instanceof tf.Tensor) || x.rank !== 4 || filter.rank !== 4) return false;
   if (x.dtype !== 'float32' || filter.dtype !== 'float32') return false;
@@ -84,7 +96,12 @@ export function keepFusionUnderGradients(): void {
   const fused = tf.fused as unknown as { conv2d: FusedConv2D };
   const base = fused.conv2d;
   original = base;
-  fused.conv2d = (a: FusedConv2DArgs) => (keepsFusion(a) ? fusedConv2dRelu(a) : base(a));
+  fused.conv2d = (a: FusedConv2DArgs) => {
+    const how = route(a);
+    if (how === 'relu') return fusedConv2dRelu(a);
+    if (how === 'conv') return tf.conv2d(a.x as tf.Tensor4D, a.filter, a.strides, a.pad, 'NHWC', 1, a.dimRoundingMode);
+    return base(a);
+  };
 }
 
 /** Puts tfjs-core's own `tf.fused.conv2d` back (tests). */

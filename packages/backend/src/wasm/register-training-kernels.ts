@@ -1,8 +1,8 @@
 /**
  * Registers the project's training kernels for the wasm backend — the missing
  * Conv2DBackpropFilter; Conv2D/FusedConv2D routed to the optional native
- * OpenBLAS kernels; XNNPACK-based (or native) Conv2DBackpropInput and a channel-vectorised
- * MaxPoolGrad in place of the backend's scalar loops; leading-axes fast paths
+ * oneDNN/OpenBLAS kernels; XNNPACK-based (or native) Conv2DBackpropInput, a native MaxPool and a
+ * channel-vectorised MaxPoolGrad in place of the backend's scalar loops; leading-axes fast paths
  * for Sum and Mean; copy-free Identity and same-dtype Cast — and the tile-free
  * FusedBatchNorm gradient. Idempotent.
  */
@@ -12,6 +12,7 @@ import { batchMatMulConfig } from './batch-matmul.js';
 import { conv2DBackpropFilterWasmConfig } from './conv2d-backprop-filter.js';
 import { conv2DBackpropInputWasmConfig } from './conv2d-backprop-input.js';
 import { conv2DWasmConfig, fusedConv2DWasmConfig } from './conv2d-forward.js';
+import { maxPoolWasmConfig } from './max-pool.js';
 import { maxPoolGradWasmConfig } from './max-pool-grad.js';
 import { meanLeadingAxesConfig, sumLeadingAxesConfig } from './reduce-leading-axes.js';
 import { castConfig, identityConfig } from './shared-data.js';
@@ -23,6 +24,7 @@ function trainingKernels(): tf.KernelConfig[] {
     fusedConv2DWasmConfig(),
     conv2DBackpropFilterWasmConfig,
     conv2DBackpropInputWasmConfig,
+    maxPoolWasmConfig(),
     maxPoolGradWasmConfig,
     sumLeadingAxesConfig(),
     meanLeadingAxesConfig(),
