@@ -20,6 +20,25 @@ typedef struct {
   int N, H, W, C, OH, OW, CO, KH, KW, SH, SW, PT, PL;
 } Geom;
 
+/* The oneDNN build is compiled with -fopenmp: the elementwise and batch-norm loops below then run on
+   oneDNN's OpenMP threads (a fixed split of rows per thread, partial sums added in thread order, so
+   results depend only on the thread count). The OpenBLAS-only build runs them on one thread. */
+#ifdef _OPENMP
+#include <omp.h>
+#define PAR_FOR _Pragma("omp parallel for schedule(static) if (blocks > 4)")
+static int par_threads(void) { return omp_get_max_threads(); }
+#else
+#define PAR_FOR
+static int par_threads(void) { return 1; }
+#endif
+#define PAR_BLOCK 16384
+
+/* rows [r0, r1) of part t of T */
+static void split_rows(size_t rows, int t, int T, size_t *r0, size_t *r1) {
+  *r0 = rows * (size_t)t / (size_t)T;
+  *r1 = rows * (size_t)(t + 1) / (size_t)T;
+}
+
 /* im2col tiles hold at most this many floats (4 MiB): small enough to stay in cache
    between being written and being read by sgemm, large enough for efficient sgemm calls */
 static size_t cols_budget = 1024u * 1024u;
@@ -323,7 +342,9 @@ static void bias_activation(float *y, size_t n, const float *bias, size_t C, int
    OpenBLAS kernels below. */
 #ifdef BMSE_DNNL
 #include <dnnl.h>
+#ifndef _OPENMP
 extern void omp_set_num_threads(int);
+#endif
 
 static dnnl_engine_t dn_engine = NULL;
 static dnnl_stream_t dn_stream = NULL;
@@ -642,16 +663,27 @@ static void max_pool(const float *restrict x, float *restrict y, const Geom *g) 
 
 /* batch-norm statistics over rows (biased variance), float64 accumulation */
 static void bn_moments(const float *x, size_t rows, size_t C, float *mean, float *var) {
-  double *s = (double *)calloc(2 * C, sizeof(double));
+  const int T = rows >= 64 ? par_threads() : 1;
+  double *s = (double *)calloc(2 * C * (size_t)T, sizeof(double));
   if (!s) return;
-  double *sq = s + C;
-  for (size_t r = 0; r < rows; r++) {
-    const float *row = x + r * C;
-    for (size_t c = 0; c < C; c++) {
-      s[c] += row[c];
-      sq[c] += (double)row[c] * row[c];
+#ifdef _OPENMP
+#pragma omp parallel for schedule(static) num_threads(T)
+#endif
+  for (int t = 0; t < T; t++) {
+    size_t r0, r1;
+    split_rows(rows, t, T, &r0, &r1);
+    double *st = s + 2 * C * (size_t)t, *sq = st + C;
+    for (size_t r = r0; r < r1; r++) {
+      const float *row = x + r * C;
+      for (size_t c = 0; c < C; c++) {
+        st[c] += row[c];
+        sq[c] += (double)row[c] * row[c];
+      }
     }
   }
+  for (int t = 1; t < T; t++)
+    for (size_t c = 0; c < 2 * C; c++) s[c] += s[2 * C * (size_t)t + c];
+  const double *sq = s + C;
   for (size_t c = 0; c < C; c++) {
     const double m = s[c] / rows, v = sq[c] / rows - m * m;
     mean[c] = (float)m;
@@ -671,10 +703,15 @@ static void bn_train_forward(const float *x, const float *gamma, const float *be
     scale[c] = gamma[c] / sqrtf(var[c] + eps);
     shift[c] = beta[c] - mean[c] * scale[c];
   }
-  for (size_t r = 0; r < rows; r++) {
-    const float *xr = x + r * C;
-    float *yr = y + r * C;
-    for (size_t c = 0; c < C; c++) yr[c] = xr[c] * scale[c] + shift[c];
+  const size_t blocks = (rows + 63) / 64;
+  PAR_FOR
+  for (size_t b = 0; b < blocks; b++) {
+    const size_t r1 = (b + 1) * 64 < rows ? (b + 1) * 64 : rows;
+    for (size_t r = b * 64; r < r1; r++) {
+      const float *xr = x + r * C;
+      float *yr = y + r * C;
+      for (size_t c = 0; c < C; c++) yr[c] = xr[c] * scale[c] + shift[c];
+    }
   }
   free(scale);
 }
@@ -682,23 +719,34 @@ static void bn_train_forward(const float *x, const float *gamma, const float *be
 /* gradients of the above w.r.t. x, gamma, beta (mean and var depend on x) */
 static void bn_train_backward(const float *dy, const float *x, const float *gamma, const float *mean, const float *var,
                               float *dx, float *dgamma, float *dbeta, size_t rows, size_t C, float eps) {
-  double *s = (double *)calloc(2 * C, sizeof(double));
+  const int T = rows >= 64 ? par_threads() : 1;
+  double *s = (double *)calloc(2 * C * (size_t)T, sizeof(double));
   float *rstd = (float *)malloc(3 * C * sizeof(float));
   if (!s || !rstd) {
     free(s);
     free(rstd);
     return;
   }
-  double *sxh = s + C;
   float *k1 = rstd + C, *k2 = rstd + 2 * C;
   for (size_t c = 0; c < C; c++) rstd[c] = 1.f / sqrtf(var[c] + eps);
-  for (size_t r = 0; r < rows; r++) {
-    const float *g = dy + r * C, *xr = x + r * C;
-    for (size_t c = 0; c < C; c++) {
-      s[c] += g[c];
-      sxh[c] += (double)g[c] * (xr[c] - mean[c]) * rstd[c];
+#ifdef _OPENMP
+#pragma omp parallel for schedule(static) num_threads(T)
+#endif
+  for (int t = 0; t < T; t++) {
+    size_t r0, r1;
+    split_rows(rows, t, T, &r0, &r1);
+    double *st = s + 2 * C * (size_t)t, *sxh = st + C;
+    for (size_t r = r0; r < r1; r++) {
+      const float *g = dy + r * C, *xr = x + r * C;
+      for (size_t c = 0; c < C; c++) {
+        st[c] += g[c];
+        sxh[c] += (double)g[c] * (xr[c] - mean[c]) * rstd[c];
+      }
     }
   }
+  for (int t = 1; t < T; t++)
+    for (size_t c = 0; c < 2 * C; c++) s[c] += s[2 * C * (size_t)t + c];
+  const double *sxh = s + C;
   for (size_t c = 0; c < C; c++) {
     dbeta[c] = (float)s[c];
     dgamma[c] = (float)sxh[c];
@@ -706,12 +754,17 @@ static void bn_train_backward(const float *dy, const float *x, const float *gamm
     k1[c] = (float)(s[c] / rows);
     k2[c] = (float)(sxh[c] / rows);
   }
-  for (size_t r = 0; r < rows; r++) {
-    const float *g = dy + r * C, *xr = x + r * C;
-    float *d = dx + r * C;
-    for (size_t c = 0; c < C; c++) {
-      const float xh = (xr[c] - mean[c]) * rstd[c];
-      d[c] = gamma[c] * rstd[c] * (g[c] - k1[c] - xh * k2[c]);
+  const size_t blocks = (rows + 63) / 64;
+  PAR_FOR
+  for (size_t b = 0; b < blocks; b++) {
+    const size_t r1 = (b + 1) * 64 < rows ? (b + 1) * 64 : rows;
+    for (size_t r = b * 64; r < r1; r++) {
+      const float *g = dy + r * C, *xr = x + r * C;
+      float *d = dx + r * C;
+      for (size_t c = 0; c < C; c++) {
+        const float xh = (xr[c] - mean[c]) * rstd[c];
+        d[c] = gamma[c] * rstd[c] * (g[c] - k1[c] - xh * k2[c]);
+      }
     }
   }
   free(s);
@@ -720,9 +773,34 @@ static void bn_train_backward(const float *dy, const float *x, const float *gamm
 
 /* dx = dy * (x > 0), as tfjs-core's mul(dy, step(x)) */
 static void relu_grad(const float *restrict dy, const float *restrict x, float *restrict dx, size_t n) {
-  for (size_t i = 0; i < n; i++) {
-    const float step = x[i] > 0.f ? 1.f : 0.f; /* a select, so the loop vectorises without branches */
-    dx[i] = dy[i] * step;
+  const size_t blocks = (n + PAR_BLOCK - 1) / PAR_BLOCK;
+  PAR_FOR
+  for (size_t b = 0; b < blocks; b++) {
+    const size_t i1 = (b + 1) * PAR_BLOCK < n ? (b + 1) * PAR_BLOCK : n;
+    for (size_t i = b * PAR_BLOCK; i < i1; i++) {
+      const float step = x[i] > 0.f ? 1.f : 0.f; /* a select, so the loop vectorises without branches */
+      dx[i] = dy[i] * step;
+    }
+  }
+}
+
+/* y = max(x, 0) (NaN stays NaN, as tfjs) */
+static void relu(const float *restrict x, float *restrict y, size_t n) {
+  const size_t blocks = (n + PAR_BLOCK - 1) / PAR_BLOCK;
+  PAR_FOR
+  for (size_t b = 0; b < blocks; b++) {
+    const size_t i1 = (b + 1) * PAR_BLOCK < n ? (b + 1) * PAR_BLOCK : n;
+    for (size_t i = b * PAR_BLOCK; i < i1; i++) y[i] = x[i] < 0.f ? 0.f : x[i];
+  }
+}
+
+/* out = a + b, same length */
+static void add_same(const float *restrict a, const float *restrict b, float *restrict out, size_t n) {
+  const size_t blocks = (n + PAR_BLOCK - 1) / PAR_BLOCK;
+  PAR_FOR
+  for (size_t b0 = 0; b0 < blocks; b0++) {
+    const size_t i1 = (b0 + 1) * PAR_BLOCK < n ? (b0 + 1) * PAR_BLOCK : n;
+    for (size_t i = b0 * PAR_BLOCK; i < i1; i++) out[i] = a[i] + b[i];
   }
 }
 
@@ -957,6 +1035,37 @@ static napi_value js_relu_grad(napi_env env, napi_callback_info info) {
   return NULL;
 }
 
+/* (x, y) */
+static napi_value js_relu(napi_env env, napi_callback_info info) {
+  napi_value argv[2];
+  float *a[2];
+  size_t n[2];
+  if (!get_args(env, info, 2, argv) || !f32_arg(env, argv[0], &a[0], &n[0]) || !f32_arg(env, argv[1], &a[1], &n[1]))
+    return NULL;
+  if (n[1] != n[0]) {
+    napi_throw_range_error(env, NULL, "relu: sizes differ");
+    return NULL;
+  }
+  relu(a[0], a[1], n[0]);
+  return NULL;
+}
+
+/* (a, b, out) */
+static napi_value js_add(napi_env env, napi_callback_info info) {
+  napi_value argv[3];
+  float *a[3];
+  size_t n[3];
+  if (!get_args(env, info, 3, argv)) return NULL;
+  for (int i = 0; i < 3; i++)
+    if (!f32_arg(env, argv[i], &a[i], &n[i])) return NULL;
+  if (n[1] != n[0] || n[2] != n[0]) {
+    napi_throw_range_error(env, NULL, "add: sizes differ");
+    return NULL;
+  }
+  add_same(a[0], a[1], a[2], n[0]);
+  return NULL;
+}
+
 /* (a, b, out, Int32Array [batchA, batchB, M, N, K, transA, transB]): out[i] = op(a[i or 0]) x op(b[i or 0]) */
 static napi_value js_batch_matmul(napi_env env, napi_callback_info info) {
   napi_value argv[4];
@@ -1090,6 +1199,8 @@ NAPI_MODULE_INIT() {
       {"batchNormTrainBackward", NULL, js_bn_train_backward, NULL, NULL, NULL, napi_default, NULL},
       {"batchMatMul", NULL, js_batch_matmul, NULL, NULL, NULL, napi_default, NULL},
       {"reluGrad", NULL, js_relu_grad, NULL, NULL, NULL, napi_default, NULL},
+      {"relu", NULL, js_relu, NULL, NULL, NULL, napi_default, NULL},
+      {"add", NULL, js_add, NULL, NULL, NULL, napi_default, NULL},
       {"sumLeading", NULL, js_sum_leading, NULL, NULL, NULL, napi_default, NULL},
       {"biasActivation", NULL, js_bias_activation, NULL, NULL, NULL, napi_default, NULL},
       {"adamUpdate", NULL, js_adam_update, NULL, NULL, NULL, napi_default, NULL},

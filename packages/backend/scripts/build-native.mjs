@@ -31,7 +31,7 @@ const dnnl = {
   what: 'oneDNN convolution kernels',
   fallback: 'convolutions use the OpenBLAS kernels',
   libs: ['-lopenblas', '-ldnnl', '-lgomp'],
-  cflags: [...base.cflags, '-DBMSE_DNNL'],
+  cflags: [...base.cflags, '-DBMSE_DNNL', '-fopenmp'],
   missing: { pattern: /dnnl\.h|ldnnl|lgomp/, hint: 'install oneDNN: apt install libdnnl-dev' },
   built: '(OpenBLAS + oneDNN)',
 };

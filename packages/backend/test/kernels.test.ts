@@ -145,6 +145,18 @@ describe.each(kernelVariants())('wasm kernels (%s variant)', (_name, native) => 
     expect(Array.from(got)).toEqual(Array.from(ref));
   });
 
+  it('Relu and same-shape Add (native above 4096 elements) match cpu; broadcasting Add falls back', async () => {
+    const f = () => {
+      const a = t([3, 17, 11, 9], 30);
+      const b = t([3, 17, 11, 9], 31);
+      const small = t([5, 7], 32);
+      return [tf.relu(a), tf.add(a, b), tf.add(a, t([9], 33)), tf.relu(small), tf.add(small, small)];
+    };
+    const ref = await on('cpu', f);
+    const got = await on('wasm', f);
+    for (let i = 0; i < ref.length; i++) expect(Array.from(got[i])).toEqual(Array.from(ref[i]));
+  });
+
   it.each([
     ['sum [0,1,2] of NHWC', (x: tf.Tensor) => tf.sum(x, [0, 1, 2])],
     ['sum [0] keepDims', (x: tf.Tensor) => tf.sum(x, 0, true)],

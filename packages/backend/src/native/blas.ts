@@ -51,6 +51,10 @@ export interface NativeBlas {
   batchMatMul(a: Float32Array, b: Float32Array, out: Float32Array, dims: Int32Array): void;
   /** dx = dy * (x > 0) */
   reluGrad(dy: Float32Array, x: Float32Array, dx: Float32Array): void;
+  /** y = max(x, 0) */
+  relu(x: Float32Array, y: Float32Array): void;
+  /** out = a + b (same lengths) */
+  add(a: Float32Array, b: Float32Array, out: Float32Array): void;
   /** training-mode batch norm over all axes but the last (see src/ops/batch-norm-training.ts) */
   batchNormTrainForward(
     x: Float32Array,

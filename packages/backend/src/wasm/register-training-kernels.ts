@@ -3,7 +3,7 @@
  * Conv2DBackpropFilter; Conv2D/FusedConv2D routed to the optional native
  * oneDNN/OpenBLAS kernels; XNNPACK-based (or native) Conv2DBackpropInput, a native MaxPool and a
  * channel-vectorised MaxPoolGrad in place of the backend's scalar loops; leading-axes fast paths
- * for Sum and Mean; copy-free Identity and same-dtype Cast — and the tile-free
+ * for Sum and Mean; native Relu and same-shape Add; copy-free Identity and same-dtype Cast — and the tile-free
  * FusedBatchNorm gradient. Idempotent.
  */
 import { fusedBatchNormGradConfig } from '../batch-norm-grad.js';
@@ -12,6 +12,7 @@ import { batchMatMulConfig } from './batch-matmul.js';
 import { conv2DBackpropFilterWasmConfig } from './conv2d-backprop-filter.js';
 import { conv2DBackpropInputWasmConfig } from './conv2d-backprop-input.js';
 import { conv2DWasmConfig, fusedConv2DWasmConfig } from './conv2d-forward.js';
+import { addWasmConfig, reluWasmConfig } from './elementwise.js';
 import { maxPoolWasmConfig } from './max-pool.js';
 import { maxPoolGradWasmConfig } from './max-pool-grad.js';
 import { meanLeadingAxesConfig, sumLeadingAxesConfig } from './reduce-leading-axes.js';
@@ -25,6 +26,8 @@ function trainingKernels(): tf.KernelConfig[] {
     conv2DBackpropFilterWasmConfig,
     conv2DBackpropInputWasmConfig,
     maxPoolWasmConfig(),
+    reluWasmConfig(),
+    addWasmConfig(),
     maxPoolGradWasmConfig,
     sumLeadingAxesConfig(),
     meanLeadingAxesConfig(),
