@@ -62,9 +62,10 @@ interface StateJson {
  * tfjs' setWeights recomputes them as beta^(t+1), which differs in the last bits from
  * the running product; saving them makes continued training bit-identical.
  */
-function optimizerScalars(opt: tf.Optimizer): Record<string, number> {
+async function optimizerScalars(opt: tf.Optimizer): Promise<Record<string, number>> {
   const out: Record<string, number> = {};
-  for (const [k, v] of Object.entries(opt)) if (v instanceof tf.Variable && v.rank === 0) out[k] = v.dataSync()[0];
+  // read with await: the webgpu backend cannot read GPU memory synchronously in Node
+  for (const [k, v] of Object.entries(opt)) if (v instanceof tf.Variable && v.rank === 0) out[k] = (await v.data())[0];
   return out;
 }
 
@@ -105,7 +106,7 @@ export async function saveCheckpoint(dir: string, state: CheckpointState): Promi
       className: state.optimizer.getClassName(),
       config: state.optimizer.getConfig(),
       weights: [],
-      scalars: optimizerScalars(state.optimizer),
+      scalars: await optimizerScalars(state.optimizer),
     };
     const canonical = new Map(net.namedWeights().map((w) => [w.variable.name, w.name]));
     optimizer.weights = ow.map((w) => ({
@@ -137,7 +138,7 @@ export async function saveCheckpoint(dir: string, state: CheckpointState): Promi
     }));
   if (fds) fds.buffers = extra.specs.slice(optimizer?.weights.length ?? 0);
   let sigma: number | null = null;
-  if (state.sigma instanceof tf.Tensor) sigma = state.sigma.dataSync()[0];
+  if (state.sigma instanceof tf.Tensor) sigma = (await state.sigma.data())[0];
   else if (typeof state.sigma === 'number') sigma = state.sigma;
 
   const modelJson = {
@@ -322,9 +323,8 @@ export async function loadCheckpoint(dir: string, opts: LoadCheckpointOptions = 
     if (full.fds && net.fds) {
       const buffers = {} as Record<FdsBufferName, Float32Array>;
       const offset = full.optimizer?.weights.length ?? 0;
-      full.fds.buffers.forEach((s, i) => {
-        buffers[s.name.replace(/^fds\//, '') as FdsBufferName] = extra[`#${offset + i}`].dataSync() as Float32Array;
-      });
+      for (const [i, s] of full.fds.buffers.entries())
+        buffers[s.name.replace(/^fds\//, '') as FdsBufferName] = (await extra[`#${offset + i}`].data()) as Float32Array;
       net.fds.loadState({ options: full.fds.options, epoch: full.fds.epoch, aliased: full.fds.aliased, buffers });
     }
     let restored = false;

@@ -103,7 +103,7 @@ async function saveState(
       epoch: s.position.epoch,
       step: s.step,
       optimizer: opt.optimizer,
-      sigma: criterion.balanced ? criterion.balanced.sigma() : null,
+      sigma: await readSigma(criterion),
       rng: { seed: c.seed, keyedBy: 'seed, epoch, sample' },
       config: c,
       extra: {
@@ -143,8 +143,21 @@ async function restoreState(dir: string, net: BmseNet, opt: ModelOptimizer, crit
   };
 }
 
-/** One optimisation step; returns the batch loss. */
-function trainStep(
+/**
+ * σ of a Balanced MSE criterion as a number (null for a plain criterion). Read with `await`: the
+ * webgpu backend cannot read GPU memory synchronously in Node. The same float32 value as `sigma()`.
+ */
+async function readSigma(criterion: Criterion): Promise<number | null> {
+  return criterion.balanced ? (await criterion.balanced.noiseSigma.data())[0] : null;
+}
+
+/**
+ * One optimisation step; returns the batch loss (null: a depth batch with no pixel the loss
+ * sees) and σ after the update. Every read is asynchronous (webgpu); the loss and σ are read
+ * together after the update is queued, so a GPU backend waits once per step. A diverged loss
+ * ends the run before anything is saved, so that its update was applied does not matter.
+ */
+async function trainStep(
   net: BmseNet,
   criterion: Criterion,
   opt: ModelOptimizer,
@@ -152,28 +165,36 @@ function trainStep(
   data: TaskData,
   b: { x: tf.Tensor; y: tf.Tensor; w?: tf.Tensor },
   epoch: number,
-): number | null {
-  const keep = data.family === 'depth' && criterion.balanced ? balancedPixels(b.y, c.bmse.minDepth) : undefined;
-  if (keep === null) return null; // no pixel ≥ minDepth in this batch: nothing to learn from
+): Promise<{ loss: number | null; sigma: number | null }> {
+  const balancedDepth = data.family === 'depth' && criterion.balanced !== null;
+  // labels on the host, for FDS's bins and the depth mask (read before any kernel moves them to a GPU)
+  const labels = net.fds || balancedDepth ? await b.y.data() : null;
+  const keep = balancedDepth ? balancedPixels(labels as tf.TypedArray, c.bmse.minDepth) : undefined;
+  // no pixel ≥ minDepth in this batch: nothing to learn from
+  if (keep === null) return { loss: null, sigma: await readSigma(criterion) };
   const vars = net.trainableVariables();
   const sigma = criterion.balanced;
   if (sigma?.learnable) vars.push(sigma.noiseSigma);
   try {
     // same gradients as tf.variableGrads, with the backward pass's memory released as it goes
     const { value, grads } = leanVariableGrads(() => {
-      const { pred } = net.forward(b.x, { training: true, targets: b.y, epoch });
+      const { pred } = net.forward(b.x, { training: true, targets: net.fds ? (labels as tf.TypedArray) : b.y, epoch });
       return criterion.loss(pred, b.y, b.w, keep);
     }, vars);
-    const loss = value.dataSync()[0];
-    value.dispose();
+    let read: [tf.TypedArray, tf.TypedArray | null];
+    try {
+      opt.apply(sigma ? sigma.applySigmaGradient(grads) : grads);
+      read = await Promise.all([value.data(), sigma ? sigma.noiseSigma.data() : null]);
+    } finally {
+      value.dispose();
+    }
+    const loss = read[0][0];
     if (!Number.isFinite(loss) || loss > c.loss.maxLoss) {
-      tf.dispose(Object.values(grads));
       throw new TrainingDivergedError(
         `loss is ${loss} at epoch ${epoch + 1} (limit: finite and ≤ loss.maxLoss = ${c.loss.maxLoss}); try a lower optimizer.lr`,
       );
     }
-    opt.apply(sigma ? sigma.applySigmaGradient(grads) : grads);
-    return loss;
+    return { loss, sigma: read[1] ? read[1][0] : null };
   } finally {
     keep?.dispose();
   }
@@ -185,17 +206,23 @@ async function fdsPass(net: BmseNet, data: TaskData, c: RunConfig, epoch: number
   // spec §1.7 FDS: no-grad pass in train mode, then update_last_epoch_stats, update_running_stats
   fds.beginEpoch();
   for await (const b of data.fdsPass(epoch)) {
-    const { pred, features, calibrated } = net.forward(b.x, { training: true, targets: b.y, epoch });
-    fds.accumulate(features, b.y);
-    tf.dispose([pred, features, calibrated, b.x, b.y]);
+    try {
+      const labels = await b.y.data();
+      const { pred, features, calibrated } = net.forward(b.x, { training: true, targets: labels, epoch });
+      const values = (await features.data()) as Float32Array;
+      tf.dispose([pred, features, calibrated]); // calibrated is features itself before fds.startSmooth
+      fds.accumulate(values, labels);
+    } finally {
+      tf.dispose([b.x, b.y]);
+    }
   }
   fds.updateLastEpochStats(epoch);
   fds.commitRunningStats(epoch);
 }
 
-function linearParams(net: BmseNet): EvalRecord['linear'] {
+async function linearParams(net: BmseNet): Promise<EvalRecord['linear']> {
   if (net.spec.kind !== 'linear') return undefined;
-  const [w, b] = net.namedWeights().map((v) => v.variable.arraySync());
+  const [w, b] = await Promise.all(net.namedWeights().map((v) => v.variable.array()));
   return { weight: w as number[][], bias: b as number[] };
 }
 
@@ -220,7 +247,7 @@ export async function evaluateAndRecord(
     metrics: e.metrics,
     perLabel: e.perLabel,
     trainHistogram: e.trainHistogram,
-    ...(e.predictions ? { predictions: e.predictions, linear: linearParams(net) } : {}),
+    ...(e.predictions ? { predictions: e.predictions, linear: await linearParams(net) } : {}),
   };
   writeEvalRecord(meta.runDir, record);
   return record;
@@ -302,8 +329,9 @@ export async function train(opts: TrainOptions): Promise<TrainResult> {
           continue;
         }
         let loss: number | null;
+        let sigma: number | null;
         try {
-          loss = trainStep(net, criterion, opt, c, data, b, epoch);
+          ({ loss, sigma } = await trainStep(net, criterion, opt, c, data, b, epoch));
         } finally {
           tf.dispose([b.x, b.y, b.w as tf.Tensor]);
         }
@@ -317,7 +345,7 @@ export async function train(opts: TrainOptions): Promise<TrainResult> {
         t0 = now;
         const status = {
           loss: acc.count ? acc.lossSum / acc.count : Number.NaN,
-          sigma2: criterion.balanced ? criterion.balanced.noiseVar() : null,
+          sigma2: sigma === null ? null : sigma ** 2,
           lr,
           imagesPerSecond: acc.count / Math.max(acc.seconds, 1e-9),
         };
@@ -348,7 +376,7 @@ export async function train(opts: TrainOptions): Promise<TrainResult> {
       const row: EpochRow = {
         epoch: epoch + 1,
         lr,
-        sigma: criterion.balanced ? criterion.balanced.sigma() : null,
+        sigma: await readSigma(criterion),
         train_loss: acc.count ? acc.lossSum / acc.count : Number.NaN,
         val_metric: value,
         best: isBest,

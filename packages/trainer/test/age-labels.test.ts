@@ -2,13 +2,13 @@
 import { appendFileSync, mkdtempSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { tf } from '@bmse/backend';
 import { DatasetError, DEFAULT_AGE_SAMPLES, writeAgeFixture } from '@bmse/datasets';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { resolveConfig } from '../src/config/load.js';
 import { fractionalAgeNote } from '../src/data/age-labels.js';
 import { openTaskData } from '../src/data/task-data.js';
 import type { ConfigInput } from '../src/index.js';
+import { setupBackend } from './helpers.js';
 
 const RANGE = '[0, 121) (the ages the recipe bins: int(age) in 0..120)';
 
@@ -29,7 +29,7 @@ const config = (dir: string) =>
 
 describe('age labels the recipe cannot bin', () => {
   beforeAll(async () => {
-    await tf.setBackend('cpu');
+    await setupBackend();
   });
 
   for (const [age, problem] of [

@@ -9,6 +9,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { cliBackend } from './helpers.js';
 
 const repo = path.resolve(__dirname, '../../..');
 const main = path.join(repo, 'packages/trainer/src/cli/main.ts');
@@ -22,7 +23,7 @@ writeFileSync(
   config,
   `name: tiny
 row: Vanilla
-backend: wasm
+backend: ${cliBackend}
 data:
   dataset: synthetic-age
   dir: ${path.join(root, 'data')}

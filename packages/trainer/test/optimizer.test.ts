@@ -1,6 +1,7 @@
 import { tf } from '@bmse/backend';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { createOptimizer, resolveConfig } from '../src/index.js';
+import { setupBackend } from './helpers.js';
 
 /** One parameter p, loss ½p² (gradient p): the torch update rules by hand. */
 function run(name: 'adam' | 'sgd', lrs: number[], weightDecay = 0): number[] {
@@ -25,7 +26,7 @@ function run(name: 'adam' | 'sgd', lrs: number[], weightDecay = 0): number[] {
 
 describe('model optimizers (torch semantics)', () => {
   beforeAll(async () => {
-    await tf.setBackend('cpu');
+    await setupBackend();
   });
 
   it('SGD with momentum follows buf = 0.9·buf + g + wd·p, p −= lr·buf, and honours learning-rate changes', () => {

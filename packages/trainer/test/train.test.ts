@@ -5,6 +5,7 @@ import { tf } from '@bmse/backend';
 import { readCheckpointInfo } from '@bmse/models';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { type ConfigInput, type EvalRecord, LineReporter, resolveConfig, train } from '../src/index.js';
+import { setupBackend } from './helpers.js';
 
 const root = mkdtempSync(path.join(os.tmpdir(), 'bmse-train-'));
 const quiet = () => new LineReporter(1_000_000, () => {});
@@ -33,7 +34,7 @@ const summaryLosses = (dir: string) =>
 
 describe('train() on the synthetic 1-D benchmark (cpu backend)', () => {
   beforeAll(async () => {
-    await tf.setBackend('cpu');
+    await setupBackend();
   });
 
   it('trains, logs one summary row per evaluation, keeps best/last, and evaluates the best checkpoint on test', async () => {

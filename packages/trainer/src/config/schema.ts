@@ -67,7 +67,7 @@ export const configSchema = z.strictObject({
   row: z.string().min(1),
   seed: z.number().int().min(0),
   /** tfjs backend (@bmse/backend initBackend) */
-  backend: z.enum(['auto', 'tensorflow', 'wasm', 'cpu']),
+  backend: z.enum(['auto', 'tensorflow', 'webgpu', 'wasm', 'cpu']),
   /** compute threads for wasm (0 = the backend's default) */
   threads: z.number().int().min(0),
   data: z.strictObject({

@@ -172,8 +172,8 @@ async function openDepthTask(c: RunConfig): Promise<TaskData> {
           ldsSigma: c.lds.sigma,
         });
   const weightTable = binWeights ? Float32Array.from(binWeights) : null;
-  const pixelWeights = (depth: tf.Tensor): tf.Tensor => {
-    const d = depth.dataSync();
+  const pixelWeights = async (depth: tf.Tensor): Promise<tf.Tensor> => {
+    const d = await depth.data();
     const w = new Float32Array(d.length);
     for (let i = 0; i < d.length; i++) w[i] = (weightTable as Float32Array)[nyud2DepthBin(d[i])];
     return tf.tensor(w, depth.shape);
@@ -191,7 +191,7 @@ async function openDepthTask(c: RunConfig): Promise<TaskData> {
     async *train(epoch) {
       for await (const b of train.batches({ epoch })) {
         b.mask?.dispose();
-        yield { x: b.x, y: b.depth, w: weightTable ? pixelWeights(b.depth) : undefined, n: b.paths.length };
+        yield { x: b.x, y: b.depth, w: weightTable ? await pixelWeights(b.depth) : undefined, n: b.paths.length };
       }
     },
     async *fdsPass(epoch) {

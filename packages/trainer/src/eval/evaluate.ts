@@ -49,9 +49,8 @@ async function predictAll(net: BmseNet, data: TaskData, split: EvalSplit) {
   const preds: number[][] = [];
   for await (const b of data.eval(split)) {
     const p = net.predict(b.x);
-    const pv = p.dataSync();
-    const yv = b.y.dataSync();
-    const xv = data.family === 'linear' ? b.x.dataSync() : null;
+    // asynchronous reads: the webgpu backend cannot read GPU memory synchronously in Node
+    const [pv, yv, xv] = await Promise.all([p.data(), b.y.data(), data.family === 'linear' ? b.x.data() : null]);
     const d = data.outputs;
     for (let i = 0; i < b.n; i++) {
       preds.push(Array.from(pv.subarray(i * d, (i + 1) * d)));
@@ -134,9 +133,7 @@ async function evaluateDepth(net: BmseNet, data: TaskData, split: EvalSplit, c: 
     const up = tf.tidy(() =>
       resizeBilinearTorch(net.predict(b.x) as tf.Tensor4D, [c.data.crop[0], c.data.crop[1]], true),
     );
-    const p = up.dataSync();
-    const y = b.y.dataSync();
-    const m = b.mask?.dataSync();
+    const [p, y, m] = await Promise.all([up.data(), b.y.data(), b.mask ? b.mask.data() : undefined]);
     acc.add(p, y, m);
     for (let i = 0; i < y.length; i++) {
       if (m && !m[i]) continue;

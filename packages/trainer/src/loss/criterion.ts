@@ -36,9 +36,13 @@ export interface Criterion {
   dispose(): void;
 }
 
-/** Flat indices of the pixels with depth ≥ minDepth (spec §4.2), or null when there is none. */
-export function balancedPixels(depth: tf.Tensor, minDepth: number): tf.Tensor1D | null {
-  const d = depth.dataSync();
+/**
+ * Flat indices of the pixels with depth ≥ minDepth (spec §4.2), or null when there is none. `depth`:
+ * the values (`await t.data()`; the trainer reads them so on every backend) or a tensor whose values
+ * are on the host (read with dataSync: not a webgpu tensor a kernel produced).
+ */
+export function balancedPixels(depth: tf.Tensor | ArrayLike<number>, minDepth: number): tf.Tensor1D | null {
+  const d = depth instanceof tf.Tensor ? depth.dataSync() : depth;
   const idx: number[] = [];
   for (let i = 0; i < d.length; i++) if (d[i] >= minDepth) idx.push(i);
   return idx.length ? tf.tensor1d(idx, 'int32') : null;

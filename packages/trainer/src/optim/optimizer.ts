@@ -59,10 +59,13 @@ export async function optimizerStateToJson(
   opt: tf.Optimizer,
 ): Promise<{ weights: { name: string; shape: number[]; values: number[] }[]; scalars: Record<string, number> }> {
   const named = await opt.getWeights();
-  const weights = named.map((w) => ({ name: w.name, shape: w.tensor.shape, values: Array.from(w.tensor.dataSync()) }));
+  // asynchronous reads: the webgpu backend cannot read GPU memory synchronously in Node
+  const values = await Promise.all(named.map((w) => w.tensor.data()));
+  const weights = named.map((w, i) => ({ name: w.name, shape: w.tensor.shape, values: Array.from(values[i]) }));
   for (const { tensor } of named) if (!(tensor instanceof tf.Variable)) tensor.dispose();
   const scalars: Record<string, number> = {};
-  for (const [k, v] of Object.entries(opt)) if (v instanceof tf.Variable && v.rank === 0) scalars[k] = v.dataSync()[0];
+  for (const [k, v] of Object.entries(opt))
+    if (v instanceof tf.Variable && v.rank === 0) scalars[k] = (await v.data())[0];
   return { weights, scalars };
 }
 
