@@ -23,10 +23,12 @@ typedef struct {
 /* The oneDNN build is compiled with -fopenmp: the elementwise and batch-norm loops below then run on
    oneDNN's OpenMP threads (a fixed split of rows per thread, partial sums added in thread order, so
    results depend only on the thread count). The OpenBLAS-only build runs them on one thread. */
+/* BMSE_SERIAL_LOOPS=1 (read at load) keeps them on one thread */
+static int par_on = 1;
 #ifdef _OPENMP
 #include <omp.h>
-#define PAR_FOR _Pragma("omp parallel for schedule(static) if (blocks > 4)")
-static int par_threads(void) { return omp_get_max_threads(); }
+#define PAR_FOR _Pragma("omp parallel for schedule(static) if (par_on && blocks > 4)")
+static int par_threads(void) { return par_on ? omp_get_max_threads() : 1; }
 #else
 #define PAR_FOR
 static int par_threads(void) { return 1; }
@@ -1186,6 +1188,8 @@ static napi_value js_conv_impl(napi_env env, napi_callback_info info) {
 }
 
 NAPI_MODULE_INIT() {
+  const char *serial = getenv("BMSE_SERIAL_LOOPS");
+  if (serial && strcmp(serial, "1") == 0) par_on = 0;
   napi_property_descriptor props[] = {
       {"conv2dForward", NULL, js_forward, NULL, NULL, NULL, napi_default, NULL},
       {"conv2dBackpropInput", NULL, js_backprop_input, NULL, NULL, NULL, napi_default, NULL},

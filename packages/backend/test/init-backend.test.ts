@@ -84,7 +84,7 @@ describe('native convolution kernels', () => {
     const code =
       "import('@bmse/backend').then(async (b) => console.log(b.describeBackend(await b.initBackend('wasm', { threads: 1 }))))";
     return execFileSync(process.execPath, ['--conditions=source', '--import', 'tsx', '-e', code], {
-      env: { ...process.env, ...env },
+      env: { ...process.env, BMSE_NO_NATIVE: undefined, BMSE_NO_DNNL: undefined, ...env },
       encoding: 'utf8',
     });
   };
