@@ -41,6 +41,9 @@ export const PAPER_ROW_ORDER: readonly string[] = [
   'Vanilla, 24 epochs',
   'RRT, stage 1 of 24 epochs',
   'Balanced MSE (BMC), stage 1 of 24 epochs',
+  'Balanced MSE (BMC), σ₀ = 1, stage 1 of 24 epochs',
+  'Balanced MSE (BMC), σ₀ = 3, stage 1 of 24 epochs',
+  'Balanced MSE (BMC), end to end, 24 epochs',
 ];
 
 /** Rows that are this project's ablations (issue #16 §2), not paper rows: in the tables, left out of the main per-label figure. */

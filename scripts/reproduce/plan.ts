@@ -34,10 +34,10 @@ export const PLAN: readonly PlannedRun[] = [
     [
       ...['vanilla', 'sqinv-lds', 'rrt', 'gai', 'bmc', 'bni'],
       // issue #16 §2: Balanced MSE end to end beside MSE end to end; the stage-2 BMC σ sweep;
-      // a stronger (24-epoch) stage 1 with RRT and BMC on it
+      // a stronger (24-epoch) stage 1 with RRT and BMC (σ₀ 10, 1, 3) on it, and BMC end to end for 24 epochs
       ...['mse-e2e', 'gai-e2e', 'bmc-e2e'],
       ...['bmc-sigma1', 'bmc-sigma3', 'bmc-sigma1-fixed', 'bmc-sigma3-fixed', 'bmc-sigma10-fixed'],
-      ...['vanilla-24ep', 'rrt-24ep', 'bmc-24ep'],
+      ...['vanilla-24ep', 'rrt-24ep', 'bmc-24ep', 'bmc-sigma1-24ep', 'bmc-sigma3-24ep', 'bmc-e2e-24ep'],
     ].map((r) => `configs/imdb-wiki-dir/${r}-cpu.yaml`),
     3,
   ),

@@ -163,7 +163,7 @@ describe('configs/ (one file per paper row)', () => {
   );
 
   it('every config loads through the schema', () => {
-    expect(files.length).toBe(67); // 20 IMDB-WIKI-DIR (3 end-to-end, 5 σ-sweep ablations) + 6 NYUD2-DIR rows with their *-cpu siblings, 3 CPU-only 24-epoch ablations, 12 synthetic
+    expect(files.length).toBe(70); // 20 IMDB-WIKI-DIR (3 end-to-end, 5 σ-sweep ablations) + 6 NYUD2-DIR rows with their *-cpu siblings, 6 CPU-only 24-epoch ablations, 12 synthetic
     for (const f of files) expect(() => loadConfig(path.join(repo, f)), f).not.toThrow();
   });
 
