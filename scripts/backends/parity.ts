@@ -12,6 +12,8 @@
  * Cases: quickstart = `pnpm run train` (built-in config, 8 epochs); 1d = configs/synthetic/1d-bmc.yaml;
  * resnet18 = configs/imdb-wiki-dir/bmc-e2e-cpu.yaml (ResNet-18 1/4 width, BMC, learnable σ) for 2 epochs.
  * `--resume` names the cases whose cross-backend resume is checked (default 1d,resnet18; `none`: no case).
+ * A backend may carry environment settings for its runs: `wasm+BMSE_NO_DNNL=1` (e.g. `--backends
+ * wasm,wasm+BMSE_NO_DNNL=1` compares two convolution implementations of one backend).
  * Per-step losses go to <out>/<case>-steps.csv. Any backend initBackend knows works (e.g. webgpu,cpu).
  * initBackend allows one backend per process: every run is a child process of this script.
  */
@@ -119,9 +121,12 @@ function run(
   dir: string,
   opts: { stopAfter?: number; resume?: boolean } = {},
 ): RunResult {
-  const job: WorkerJob = { backend: backend as BackendPreference, name, dir, ...opts };
+  // "wasm+BMSE_NO_DNNL=1": the wasm backend with that environment (two variants of one backend)
+  const [pref, ...assignments] = backend.split('+');
+  const env = Object.fromEntries(assignments.map((a) => [a.slice(0, a.indexOf('=')), a.slice(a.indexOf('=') + 1)]));
+  const job: WorkerJob = { backend: pref as BackendPreference, name, dir, ...opts };
   const r = spawnSync(process.execPath, [...process.execArgv, fileURLToPath(import.meta.url)], {
-    env: { ...process.env, BMSE_PARITY_JOB: JSON.stringify(job) },
+    env: { ...process.env, ...env, BMSE_PARITY_JOB: JSON.stringify(job) },
     encoding: 'utf8',
     maxBuffer: 1 << 26,
     stdio: ['ignore', 'pipe', 'inherit'],
@@ -176,7 +181,8 @@ async function main(): Promise<void> {
     if (!k) throw new Error(`unknown case '${name}' (${Object.keys(CASES).join(', ')})`);
     say();
     say(`## ${name}: ${k.file ?? 'built-in quick-start config'}${k.sets.length ? ` (${k.sets.join(', ')})` : ''}`);
-    const dirs = { [A]: path.join(out, `${name}-${A}`), [B]: path.join(out, `${name}-${B}`) };
+    const label = (b: string) => b.replace(/[^A-Za-z0-9_.-]+/g, '_');
+    const dirs = { [A]: path.join(out, `${name}-${label(A)}`), [B]: path.join(out, `${name}-${label(B)}`) };
     const full: Record<string, RunResult> = {};
     for (const be of [A, B]) {
       rmSync(dirs[be], { recursive: true, force: true });
@@ -216,16 +222,19 @@ async function main(): Promise<void> {
       [A, B],
       [B, A],
     ]) {
-      const dir = path.join(out, `${name}-${from}-then-${to}`);
+      const dir = path.join(out, `${name}-${label(from)}-then-${label(to)}`);
       rmSync(dir, { recursive: true, force: true });
       const first = run(name, from, dir, { stopAfter: stopAt });
       const second = run(name, to, dir, { resume: true });
       const resumed = stepsOf(dir).filter((s) => s.step > stopAt);
+      // the first resumed steps continue the writer's run: the checkpoint carried its state over
+      const vsFrom = compare(resumed, stepsOf(dirs[from]));
       const vsTo = compare(resumed, stepsOf(dirs[to]));
       const ok = first.status === 'interrupted' && second.status === 'completed' && second.step === total;
       say(
         `- ${from} → ${to}: interrupted at step ${first.step} (${first.status}), resumed on ${to} to step ${second.step} ` +
-          `(${second.status}${ok ? '' : ' — UNEXPECTED'}); resumed steps vs the uninterrupted ${to} run: ${summarise(vsTo)}; ` +
+          `(${second.status}${ok ? '' : ' — UNEXPECTED'}); resumed steps vs the uninterrupted ${from} run (the writer): ` +
+          `${summarise(vsFrom)}; vs the uninterrupted ${to} run: ${summarise(vsTo)}; ` +
           `test mae ${metric(second, 'mae')?.toFixed(4)} (uninterrupted ${to}: ${metric(full[to], 'mae')?.toFixed(4)})`,
       );
     }
