@@ -100,9 +100,20 @@ function runTorch(opts: BackendBenchOptions, nets: string[]): Map<string, { ms: 
   // one process per case, so that peak RSS is per case
   for (const n of nets) {
     const spec = [{ ...cases[n], threads: opts.threads, warmup: opts.warmup, steps: opts.steps }];
-    const out = execFileSync(opts.python, [path.join(here, 'torch_backend.py'), JSON.stringify(spec)], {
-      encoding: 'utf8',
-    });
+    let out: string;
+    try {
+      out = execFileSync(opts.python, [path.join(here, 'torch_backend.py'), JSON.stringify(spec)], {
+        encoding: 'utf8',
+        stdio: ['ignore', 'pipe', 'pipe'],
+      });
+    } catch (err) {
+      const why = String((err as { stderr?: string }).stderr ?? err)
+        .trim()
+        .split('\n')
+        .pop();
+      console.error(`  pytorch ${n}: failed: ${why}`);
+      continue;
+    }
     const row = JSON.parse(out.trim().split('\n').pop() as string);
     console.error(`  pytorch ${row.net}: ${row.median_ms.toFixed(1)} ms  [torch ${row.torch}, ${row.threads} threads]`);
     result.set(row.net, { ms: row.median_ms, rssMb: row.peak_rss_mb });

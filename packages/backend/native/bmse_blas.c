@@ -20,11 +20,13 @@ typedef struct {
   int N, H, W, C, OH, OW, CO, KH, KW, SH, SW, PT, PL;
 } Geom;
 
-/* The oneDNN build is compiled with -fopenmp: the elementwise and batch-norm loops below then run on
-   oneDNN's OpenMP threads (a fixed split of rows per thread, partial sums added in thread order, so
-   results depend only on the thread count). The OpenBLAS-only build runs them on one thread. */
-/* BMSE_SERIAL_LOOPS=1 (read at load) keeps them on one thread */
-static int par_on = 1;
+/* The oneDNN build is compiled with -fopenmp: with BMSE_PARALLEL_LOOPS=1 (read at load) the elementwise
+   and batch-norm loops below run on oneDNN's OpenMP threads (a fixed split of rows per thread, partial
+   sums added in thread order, so results depend only on the thread count). By default, and in the
+   OpenBLAS-only build, they run on one thread: on the 2-core VM, next to XNNPACK's and OpenBLAS'
+   threads, the extra OpenMP barriers per step cost more than they saved (ResNet-18 b32@64 and the
+   plain net, measured under load). */
+static int par_on = 0;
 #ifdef _OPENMP
 #include <omp.h>
 #define PAR_FOR _Pragma("omp parallel for schedule(static) if (par_on && blocks > 4)")
@@ -1188,8 +1190,8 @@ static napi_value js_conv_impl(napi_env env, napi_callback_info info) {
 }
 
 NAPI_MODULE_INIT() {
-  const char *serial = getenv("BMSE_SERIAL_LOOPS");
-  if (serial && strcmp(serial, "1") == 0) par_on = 0;
+  const char *par = getenv("BMSE_PARALLEL_LOOPS");
+  if (par && strcmp(par, "1") == 0) par_on = 1;
   napi_property_descriptor props[] = {
       {"conv2dForward", NULL, js_forward, NULL, NULL, NULL, napi_default, NULL},
       {"conv2dBackpropInput", NULL, js_backprop_input, NULL, NULL, NULL, napi_default, NULL},

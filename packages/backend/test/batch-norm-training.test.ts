@@ -47,7 +47,7 @@ describe.each(kernelVariants())('batchNormTraining on wasm (%s kernels)', (_n, n
   afterAll(() => {
     wasmKernelSettings.native = kernelVariants().at(-1)?.[1]() ?? null;
   });
-  // 60 rows: one thread; 1,683 rows: split over the OpenMP threads in the oneDNN build
+  // 60 rows: one thread; 1,683 rows: split over the OpenMP threads in the oneDNN build with BMSE_PARALLEL_LOOPS=1
   it.each([[[4, 5, 3, 6]], [[3, 17, 33, 20]]])(
     'gives the composed ops’ y, mean, variance and gradients, x %j',
     async (s) => {

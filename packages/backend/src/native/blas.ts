@@ -141,6 +141,10 @@ function loadAddon(file: string, threads: number): NativeBlas {
   let blas = loaded.get(file);
   if (!blas) {
     setCoreType();
+    // oneDNN's OpenMP threads sleep between kernels instead of spinning: they share the cores with
+    // XNNPACK's threads (and, on a busy machine, other processes); spinning made steps 2-3x slower on
+    // the 2-core VM. libgomp reads this when the addon loads it; the user's own setting wins.
+    if (!process.env.OMP_WAIT_POLICY) process.env.OMP_WAIT_POLICY = 'passive';
     blas = createRequire(import.meta.url)(file) as NativeBlas;
     loaded.set(file, blas);
   }
