@@ -34,7 +34,14 @@ export function perLabelErrorSpec(f: PerLabelErrorFigure): TopLevelSpec {
         encoding: {
           x: { field: 'x', type: 'quantitative', title: f.xTitle, scale: { nice: false, zero: false } },
           y: { field: 'value', type: 'quantitative', title: f.yTitle },
-          color: { field: 'row', type: 'nominal', title: 'method', scale: { domain: [...f.rows] }, sort: [...f.rows] },
+          color: {
+            field: 'row',
+            type: 'nominal',
+            title: 'method',
+            scale: { domain: [...f.rows] },
+            sort: [...f.rows],
+            legend: { labelLimit: 360 }, // whole row labels ("Balanced MSE (BMC), end to end")
+          },
           tooltip: [
             { field: 'row', type: 'nominal' },
             { field: 'x', type: 'quantitative' },
