@@ -63,7 +63,9 @@ export class BalancedMSELoss {
     this.learnable = opts.learnable ?? true;
     this.sigmaLr = lr;
     this.opts = opts;
-    this.noiseSigma = tf.variable(tf.scalar(sigma0), this.learnable, `noise_sigma_${counter++}`);
+    const init = tf.scalar(sigma0);
+    this.noiseSigma = tf.variable(init, this.learnable, `noise_sigma_${counter++}`);
+    init.dispose(); // the variable holds its own reference to the value
     const kind = opts.sigmaOptimizer ?? 'adam';
     if (kind !== 'adam' && kind !== 'sgd') fail(fn, `sigmaOptimizer must be 'adam' or 'sgd', got '${String(kind)}'`);
     this.sigmaOptimizer = this.learnable ? (kind === 'adam' ? tf.train.adam(lr) : tf.train.sgd(lr)) : null;
@@ -103,7 +105,7 @@ export class BalancedMSELoss {
   setSigma(value: number): void {
     if (!Number.isFinite(value) || value <= 0)
       fail('BalancedMSELoss.setSigma', `σ must be a finite number > 0, got ${value}`);
-    this.noiseSigma.assign(tf.scalar(value));
+    tf.tidy(() => this.noiseSigma.assign(tf.scalar(value)));
   }
 
   /**

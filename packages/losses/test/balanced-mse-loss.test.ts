@@ -98,6 +98,18 @@ describe('BalancedMSELoss', () => {
     loss.dispose();
   });
 
+  it('construction and setSigma keep exactly one tensor (σ itself); dispose frees it', () => {
+    const before = tf.memory().numTensors;
+    const loss = new BalancedMSELoss({ impl: 'bmc', initNoiseSigma: 3, learnable: false });
+    expect(tf.memory().numTensors).toBe(before + 1);
+    loss.setSigma(2);
+    loss.setSigma(5);
+    expect(tf.memory().numTensors).toBe(before + 1);
+    expect(loss.sigma()).toBe(5);
+    loss.dispose();
+    expect(tf.memory().numTensors).toBe(before);
+  });
+
   it('the README loop trains a tfjs model and σ together', () => {
     const trainLabels = Array.from({ length: 200 }, (_, i) => 20 + ((i * 37) % 60) * (i % 3 === 0 ? 0.5 : 1));
     const model = tf.sequential({ layers: [tf.layers.dense({ units: 1, inputShape: [2] })] });
