@@ -1023,50 +1023,46 @@ static napi_value js_bn_train_backward(napi_env env, napi_callback_info info) {
   return NULL;
 }
 
+/* `count` Float32Array arguments of one length into a[], n[0]; throws "<what>: sizes differ" otherwise */
+static int same_size_f32_args(napi_env env, napi_callback_info info, size_t count, float **a, size_t *n,
+                              const char *what) {
+  napi_value argv[3];
+  size_t len[3];
+  if (count > 3 || !get_args(env, info, count, argv)) return 0;
+  for (size_t i = 0; i < count; i++) {
+    if (!f32_arg(env, argv[i], &a[i], &len[i])) return 0;
+    if (len[i] != len[0]) {
+      char msg[64];
+      snprintf(msg, sizeof msg, "%s: sizes differ", what);
+      napi_throw_range_error(env, NULL, msg);
+      return 0;
+    }
+  }
+  *n = len[0];
+  return 1;
+}
+
 /* (dy, x, dx) */
 static napi_value js_relu_grad(napi_env env, napi_callback_info info) {
-  napi_value argv[3];
   float *a[3];
-  size_t n[3];
-  if (!get_args(env, info, 3, argv)) return NULL;
-  for (int i = 0; i < 3; i++)
-    if (!f32_arg(env, argv[i], &a[i], &n[i])) return NULL;
-  if (n[1] != n[0] || n[2] != n[0]) {
-    napi_throw_range_error(env, NULL, "relu gradient: sizes differ");
-    return NULL;
-  }
-  relu_grad(a[0], a[1], a[2], n[0]);
+  size_t n;
+  if (same_size_f32_args(env, info, 3, a, &n, "relu gradient")) relu_grad(a[0], a[1], a[2], n);
   return NULL;
 }
 
 /* (x, y) */
 static napi_value js_relu(napi_env env, napi_callback_info info) {
-  napi_value argv[2];
   float *a[2];
-  size_t n[2];
-  if (!get_args(env, info, 2, argv) || !f32_arg(env, argv[0], &a[0], &n[0]) || !f32_arg(env, argv[1], &a[1], &n[1]))
-    return NULL;
-  if (n[1] != n[0]) {
-    napi_throw_range_error(env, NULL, "relu: sizes differ");
-    return NULL;
-  }
-  relu(a[0], a[1], n[0]);
+  size_t n;
+  if (same_size_f32_args(env, info, 2, a, &n, "relu")) relu(a[0], a[1], n);
   return NULL;
 }
 
 /* (a, b, out) */
 static napi_value js_add(napi_env env, napi_callback_info info) {
-  napi_value argv[3];
   float *a[3];
-  size_t n[3];
-  if (!get_args(env, info, 3, argv)) return NULL;
-  for (int i = 0; i < 3; i++)
-    if (!f32_arg(env, argv[i], &a[i], &n[i])) return NULL;
-  if (n[1] != n[0] || n[2] != n[0]) {
-    napi_throw_range_error(env, NULL, "add: sizes differ");
-    return NULL;
-  }
-  add_same(a[0], a[1], a[2], n[0]);
+  size_t n;
+  if (same_size_f32_args(env, info, 3, a, &n, "add")) add_same(a[0], a[1], a[2], n);
   return NULL;
 }
 

@@ -10,18 +10,11 @@ import { tf } from '@bmse/backend';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { loadNativeBuilds } from '../src/native/blas.js';
 import { nativeGeometry, wasmKernelSettings } from '../src/wasm/settings.js';
-import { kernelVariants, maxAbs, maxAbsDiff, on, seeded, setupWasm } from './helpers.js';
+import { kernelVariants, maxAbs, maxAbsDiff, on, seededTensor, setupWasm } from './helpers.js';
 
 beforeAll(setupWasm);
 
-const t = (shape: number[], seed: number) =>
-  tf.tensor(
-    seeded(
-      shape.reduce((a, b) => a * b, 1),
-      seed,
-    ),
-    shape,
-  );
+const t = seededTensor;
 
 interface Case {
   x: [number, number, number, number];

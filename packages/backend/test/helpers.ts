@@ -36,6 +36,17 @@ export function seeded(n: number, seed: number): Float32Array {
   return out;
 }
 
+/** A tensor of the given shape filled with `seeded` values. */
+export function seededTensor(shape: number[], seed: number): tf.Tensor {
+  return tf.tensor(
+    seeded(
+      shape.reduce((a, b) => a * b, 1),
+      seed,
+    ),
+    shape,
+  );
+}
+
 export function maxAbsDiff(a: ArrayLike<number>, b: ArrayLike<number>): number {
   if (a.length !== b.length) throw new Error(`length ${a.length} != ${b.length}`);
   let m = 0;

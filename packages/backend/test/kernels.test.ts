@@ -7,18 +7,11 @@ import { tf } from '@bmse/backend';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { leadingAxesCount } from '../src/wasm/reduce-leading-axes.js';
 import { wasmKernelSettings } from '../src/wasm/settings.js';
-import { kernelVariants, maxAbs, maxAbsDiff, on, seeded, setupWasm } from './helpers.js';
+import { kernelVariants, maxAbs, maxAbsDiff, on, seeded, seededTensor, setupWasm } from './helpers.js';
 
 beforeAll(setupWasm);
 
-const t = (shape: number[], seed: number) =>
-  tf.tensor(
-    seeded(
-      shape.reduce((a, b) => a * b, 1),
-      seed,
-    ),
-    shape,
-  );
+const t = seededTensor;
 const close = (a: Float32Array, b: Float32Array, rel = 1e-5) =>
   expect(maxAbsDiff(a, b)).toBeLessThanOrEqual(rel * Math.max(1, maxAbs(b)));
 

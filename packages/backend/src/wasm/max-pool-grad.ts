@@ -8,28 +8,34 @@ import { tf } from '../tf.js';
 import { heapF32, type WasmBackend } from './heap.js';
 import { nativeGeometry, wasmKernelSettings } from './settings.js';
 
-interface MaxPoolGradAttrs {
+/** The attributes MaxPool and MaxPoolGrad share. */
+export interface MaxPoolAttrs {
   filterSize: [number, number] | number;
   strides: [number, number] | number;
   pad: 'valid' | 'same' | number | tf.backend_util.ExplicitPadding;
   dimRoundingMode?: 'floor' | 'round' | 'ceil';
 }
 
-export function maxPoolGradWasm(args: {
-  inputs: { dy: tf.TensorInfo; input: tf.TensorInfo };
-  backend: WasmBackend;
-  attrs: MaxPoolGradAttrs;
-}): tf.TensorInfo {
-  const { inputs, backend, attrs } = args;
-  const { dy, input } = inputs;
-  const info = tf.backend_util.computePool2DInfo(
-    input.shape as [number, number, number, number],
+/** The pooling geometry of an NHWC input (dilation 1). */
+export function maxPoolInfo(shape: readonly number[], attrs: MaxPoolAttrs): tf.backend_util.Conv2DInfo {
+  return tf.backend_util.computePool2DInfo(
+    shape as [number, number, number, number],
     attrs.filterSize,
     attrs.strides,
     1,
     attrs.pad,
     attrs.dimRoundingMode,
   );
+}
+
+export function maxPoolGradWasm(args: {
+  inputs: { dy: tf.TensorInfo; input: tf.TensorInfo };
+  backend: WasmBackend;
+  attrs: MaxPoolAttrs;
+}): tf.TensorInfo {
+  const { inputs, backend, attrs } = args;
+  const { dy, input } = inputs;
+  const info = maxPoolInfo(input.shape, attrs);
   const { batchSize: N, inHeight: H, inWidth: W, inChannels: C, outHeight: OH, outWidth: OW } = info;
   const { filterHeight: KH, filterWidth: KW, strideHeight: sh, strideWidth: sw } = info;
   const pt = info.padInfo.top;

@@ -4,31 +4,20 @@
  */
 import { tf } from '../tf.js';
 import { extendWasmKernel, heapF32, type WasmBackend } from './heap.js';
+import { type MaxPoolAttrs, maxPoolInfo } from './max-pool-grad.js';
 import { nativeGeometry, wasmKernelSettings } from './settings.js';
 
 interface MaxPoolArgs {
   inputs: { x: tf.TensorInfo };
   backend: WasmBackend;
-  attrs: {
-    filterSize: [number, number] | number;
-    strides: [number, number] | number;
-    pad: 'valid' | 'same' | number | tf.backend_util.ExplicitPadding;
-    dimRoundingMode?: 'floor' | 'round' | 'ceil';
-  };
+  attrs: MaxPoolAttrs;
 }
 
 function nativeMaxPool({ inputs, backend, attrs }: MaxPoolArgs): tf.TensorInfo | null {
   const native = wasmKernelSettings.native;
   const { x } = inputs;
   if (!native || x.dtype !== 'float32' || x.shape.length !== 4) return null;
-  const info = tf.backend_util.computePool2DInfo(
-    x.shape as [number, number, number, number],
-    attrs.filterSize,
-    attrs.strides,
-    1,
-    attrs.pad,
-    attrs.dimRoundingMode,
-  );
+  const info = maxPoolInfo(x.shape, attrs);
   const out = backend.makeOutput(info.outShape, 'float32');
   native.maxPool(heapF32(backend, x), heapF32(backend, out), nativeGeometry({ ...info, outChannels: info.inChannels }));
   return out;
