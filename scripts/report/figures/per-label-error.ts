@@ -1,7 +1,7 @@
 /** Figure (b): per-label test error of several methods on one chart (one line per paper row, mean over seeds), over the shot bands. */
 import type { TopLevelSpec } from 'vega-lite';
 import type { ShotBand } from '../shot-bands.js';
-import { bandLayer, HEIGHT, topLevel, WIDTH } from './style.js';
+import { bandLayer, HEIGHT, METHOD_LEGEND, topLevel, WIDTH } from './style.js';
 
 export interface ErrorPoint {
   row: string;
@@ -40,7 +40,7 @@ export function perLabelErrorSpec(f: PerLabelErrorFigure): TopLevelSpec {
             title: 'method',
             scale: { domain: [...f.rows] },
             sort: [...f.rows],
-            legend: { labelLimit: 360 }, // whole row labels ("Balanced MSE (BMC), end to end")
+            legend: METHOD_LEGEND,
           },
           tooltip: [
             { field: 'row', type: 'nominal' },

@@ -10,6 +10,9 @@ export const CONFIG = { font: FONT, view: { stroke: '#888' }, axis: { grid: true
 
 export const SHOT_COLORS = { domain: ['many', 'medium', 'few'], range: ['#9ecae1', '#fdd49e', '#fc9272'] };
 
+/** The method legend: whole row labels ("Balanced MSE (BMC), end to end"), not vega's 160 px cut. */
+export const METHOD_LEGEND = { labelLimit: 360 } as const;
+
 /** Vega's default categorical colours (tableau10), assigned to methods in legend order. */
 export const METHOD_COLORS = [
   '#4c78a8',

@@ -4,7 +4,7 @@
  * training label distribution.
  */
 import type { TopLevelSpec } from 'vega-lite';
-import { HEIGHT, methodColors, topLevel } from './style.js';
+import { HEIGHT, METHOD_LEGEND, methodColors, topLevel } from './style.js';
 
 export interface FittedMethod {
   row: string;
@@ -42,6 +42,7 @@ export function synthetic1dSpec(f: Synthetic1dFigure): TopLevelSpec {
     title: 'method',
     scale: { domain: [...rows, ORACLE], range: [...methodColors(rows.length), '#222222'] },
     sort: [...rows, ORACLE],
+    legend: METHOD_LEGEND,
   };
   return topLevel({
     title: { text: f.title, subtitle: f.subtitle },
