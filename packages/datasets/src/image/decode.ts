@@ -44,8 +44,13 @@ export async function readBytes(src: SampleSource): Promise<Buffer> {
   }
 }
 
+/** libvips' message on one line: its detail ("VipsJpeg: premature end of JPEG image") may follow on the next one. */
 function decodeError(src: SampleSource, e: unknown): DatasetError {
-  const msg = (e as Error).message.split('\n')[0];
+  const msg = (e as Error).message
+    .split('\n')
+    .map((line) => line.trim())
+    .filter(Boolean)
+    .join(' ');
   return new DatasetError(`corrupt or truncated image: ${msg}`, { ...src, cause: e });
 }
 
