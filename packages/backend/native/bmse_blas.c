@@ -354,6 +354,11 @@ static dnnl_engine_t dn_engine = NULL;
 static dnnl_stream_t dn_stream = NULL;
 static int dn_state = 0; /* 0 not started, 1 ready, -1 failed */
 static int dn_enabled = 1;
+/* Output positions (N·OH·OW) below which a convolution runs on OpenBLAS: oneDNN's NHWC kernels lose to
+   im2col + sgemm where the filter is large next to the activations (ResNet's deep layers: 512 channels
+   at 2x2, b32, 3.6x slower forward); measured per geometry on ResNet-18 b32@64 and ResNet-50 b8@224
+   (scripts/bench/conv-geometries.ts): oneDNN wins from ~6k positions, loses or ties at 2k and below. */
+static long dn_min_positions = 4096;
 
 enum { DN_FWD = 0, DN_BWD_DATA = 1, DN_BWD_WEIGHTS = 2 };
 
@@ -507,7 +512,7 @@ static int dn_exec(dnnl_primitive_t p, int n, dnnl_exec_arg_t *args) {
 /* kind DN_FWD: (a x, b w, c y, bias); DN_BWD_DATA: (a dy, b w, c dx); DN_BWD_WEIGHTS: (a x, b dy, c dw, bias: db).
    0 when done, -1 when this geometry is left to the OpenBLAS kernels. */
 static int dn_conv(int kind, const float *a, const float *b, float *c, float *bias, int relu, const Geom *g) {
-  if (!dn_enabled || !dn_start()) return -1;
+  if (!dn_enabled || (long)g->N * g->OH * g->OW < dn_min_positions || !dn_start()) return -1;
   DnEntry *e = dn_entry(kind, (bias ? 1 : 0) | (relu ? 2 : 0), g);
   if (!e || !e->usable) return -1;
   void *wbuf = e->prim_w_bytes ? dn_grow(&dn_wbuf, &dn_wbuf_cap, e->prim_w_bytes) : NULL;
@@ -1168,6 +1173,21 @@ static napi_value js_use_dnnl(napi_env env, napi_callback_info info) {
   return NULL;
 }
 
+/* (positions: number): the fewest output positions N·OH·OW a convolution needs to run on oneDNN
+   (default 4096; 0: every geometry oneDNN has a JIT kernel for); no-op without oneDNN */
+static napi_value js_set_dnnl_min_positions(napi_env env, napi_callback_info info) {
+  size_t argc = 1;
+  napi_value argv[1];
+  double n = -1;
+  napi_get_cb_info(env, info, &argc, argv, NULL, NULL);
+  if (argc == 1 && napi_get_value_double(env, argv[0], &n) == napi_ok && n >= 0) {
+#ifdef BMSE_DNNL
+    dn_min_positions = (long)n;
+#endif
+  }
+  return NULL;
+}
+
 /* (kind 0 forward | 1 backprop input | 2 backprop filter, geometry, flags: 1 bias, 2 relu) -> the oneDNN
    implementation in use for that call ("" before its first call or without oneDNN) */
 static napi_value js_conv_impl(napi_env env, napi_callback_info info) {
@@ -1207,6 +1227,7 @@ NAPI_MODULE_INIT() {
       {"biasActivation", NULL, js_bias_activation, NULL, NULL, NULL, napi_default, NULL},
       {"adamUpdate", NULL, js_adam_update, NULL, NULL, NULL, napi_default, NULL},
       {"useDnnl", NULL, js_use_dnnl, NULL, NULL, NULL, napi_default, NULL},
+      {"setDnnlMinPositions", NULL, js_set_dnnl_min_positions, NULL, NULL, NULL, napi_default, NULL},
       {"convImpl", NULL, js_conv_impl, NULL, NULL, NULL, napi_default, NULL},
   };
   napi_define_properties(env, exports, sizeof(props) / sizeof(props[0]), props);

@@ -7,7 +7,7 @@ import { batchNormTraining, tf } from '@bmse/backend';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { bnTrainKernelName } from '../src/ops/batch-norm-training.js';
 import { wasmKernelSettings } from '../src/wasm/settings.js';
-import { kernelVariants, maxAbs, maxAbsDiff, on, seeded, setupWasm } from './helpers.js';
+import { initBackendNative, kernelVariants, maxAbs, maxAbsDiff, on, seeded, setupWasm } from './helpers.js';
 
 beforeAll(setupWasm);
 
@@ -45,7 +45,7 @@ describe.each(kernelVariants())('batchNormTraining on wasm (%s kernels)', (_n, n
     wasmKernelSettings.native = native();
   });
   afterAll(() => {
-    wasmKernelSettings.native = kernelVariants().at(-1)?.[1]() ?? null;
+    wasmKernelSettings.native = initBackendNative();
   });
   // 60 rows: one thread; 1,683 rows: split over the OpenMP threads in the oneDNN build with BMSE_PARALLEL_LOOPS=1
   it.each([[[4, 5, 3, 6]], [[3, 17, 33, 20]]])(

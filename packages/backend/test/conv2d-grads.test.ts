@@ -8,7 +8,7 @@
 import { tf } from '@bmse/backend';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { wasmKernelSettings } from '../src/wasm/settings.js';
-import { kernelVariants, maxAbs, maxAbsDiff, on, seeded, setupWasm } from './helpers.js';
+import { initBackendNative, kernelVariants, maxAbs, maxAbsDiff, on, seeded, setupWasm } from './helpers.js';
 
 beforeAll(setupWasm);
 
@@ -113,7 +113,7 @@ describe.each(kernelVariants())('conv2d gradients on wasm (%s kernels)', (_varia
     wasmKernelSettings.native = native();
   });
   afterAll(() => {
-    wasmKernelSettings.native = kernelVariants().at(-1)?.[1]() ?? null;
+    wasmKernelSettings.native = initBackendNative();
   });
 
   it.each(cases.map((c) => [label(c), c] as const))('match the cpu backend: %s', async (_, c) => {

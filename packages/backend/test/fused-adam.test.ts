@@ -7,7 +7,7 @@ import { adamUpdate, FusedAdam, tf } from '@bmse/backend';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { adamUpdateKernelName } from '../src/optim/adam-update.js';
 import { wasmKernelSettings } from '../src/wasm/settings.js';
-import { kernelVariants, maxAbsDiff, on, seeded, setupWasm } from './helpers.js';
+import { initBackendNative, kernelVariants, maxAbsDiff, on, seeded, setupWasm } from './helpers.js';
 
 beforeAll(setupWasm);
 
@@ -54,7 +54,7 @@ describe.each(kernelVariants())('FusedAdam on wasm (%s kernels)', (_n, native) =
     wasmKernelSettings.native = native();
   });
   afterAll(() => {
-    wasmKernelSettings.native = kernelVariants().at(-1)?.[1]() ?? null;
+    wasmKernelSettings.native = initBackendNative();
   });
   it('follows torch.optim.Adam over 5 steps', async () => {
     const expected = torchAdam(start, lossGrad, 5, opts);

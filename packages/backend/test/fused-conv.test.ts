@@ -8,9 +8,9 @@
  */
 import { tf } from '@bmse/backend';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { loadNativeBuilds } from '../src/native/blas.js';
+import { DEFAULT_DNNL_MIN_POSITIONS, loadNativeBuilds } from '../src/native/blas.js';
 import { nativeGeometry, wasmKernelSettings } from '../src/wasm/settings.js';
-import { kernelVariants, maxAbs, maxAbsDiff, on, seededTensor, setupWasm } from './helpers.js';
+import { initBackendNative, kernelVariants, maxAbs, maxAbsDiff, on, seededTensor, setupWasm } from './helpers.js';
 
 beforeAll(setupWasm);
 
@@ -59,7 +59,7 @@ describe.each(kernelVariants())('fused conv2d + bias + relu under a gradient tap
     wasmKernelSettings.native = native();
   });
   afterAll(() => {
-    wasmKernelSettings.native = kernelVariants().at(-1)?.[1]() ?? null;
+    wasmKernelSettings.native = initBackendNative();
   });
 
   it.each(cases.map((c) => [label(c), c] as const))('gradients match the cpu backend: %s', async (_l, c) => {
@@ -213,6 +213,7 @@ describe.skipIf(!onednn)('oneDNN kernels', () => {
     const blas = onednn?.blas;
     if (!blas) return;
     wasmKernelSettings.native = blas;
+    blas.setDnnlMinPositions(0);
     try {
       await on('wasm', () =>
         tf.grads((a: tf.Tensor, b: tf.Tensor) => tf.sum(tf.conv2d(a as tf.Tensor4D, b as tf.Tensor4D, s, pad)))([
@@ -221,10 +222,36 @@ describe.skipIf(!onednn)('oneDNN kernels', () => {
         ]),
       );
     } finally {
-      wasmKernelSettings.native = kernelVariants().at(-1)?.[1]() ?? null;
+      wasmKernelSettings.native = initBackendNative();
     }
     const g = nativeGeometry(tf.backend_util.computeConv2DInfo([...xs], [...ws], s, 1, pad));
     for (const kind of [0, 1, 2]) expect(blas.convImpl(kind, g, 0)).toMatch(/^(jit|brg|gemm)/);
     expect(blas.info().dnnl).toMatch(/^oneDNN \d+\.\d+\.\d+ /);
+  });
+
+  it('by default leave geometries under 4096 output positions to OpenBLAS, with the same values', async () => {
+    const blas = onednn?.blas;
+    if (!blas) return;
+    expect(DEFAULT_DNNL_MIN_POSITIONS).toBe(4096);
+    // 2·32·32 = 2048 positions (OpenBLAS) and 8·32·32 = 8192 (oneDNN); 3x3 s1 'same', 4 -> 8 channels
+    const conv = (n: number) =>
+      tf.grads((a: tf.Tensor, b: tf.Tensor) =>
+        tf.sum(tf.mul(tf.conv2d(a as tf.Tensor4D, b as tf.Tensor4D, 1, 'same'), 0.5)),
+      )([t([n, 32, 32, 4], 3), t([3, 3, 4, 8], 4)]);
+    for (const n of [2, 8]) {
+      const want = await on('cpu', () => conv(n));
+      wasmKernelSettings.native = blas;
+      blas.setDnnlMinPositions(DEFAULT_DNNL_MIN_POSITIONS);
+      try {
+        const got = await on('wasm', () => conv(n));
+        for (let i = 0; i < 2; i++) expect(maxAbsDiff(got[i], want[i])).toBeLessThan(1e-4 * maxAbs(want[i]));
+      } finally {
+        wasmKernelSettings.native = initBackendNative();
+      }
+      const g = nativeGeometry(tf.backend_util.computeConv2DInfo([n, 32, 32, 4], [3, 3, 4, 8], 1, 1, 'same'));
+      for (const kind of [0, 1, 2])
+        if (n === 2) expect(blas.convImpl(kind, g, 0)).toBe('');
+        else expect(blas.convImpl(kind, g, 0)).toMatch(/^(jit|brg|gemm)/);
+    }
   });
 });

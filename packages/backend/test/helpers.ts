@@ -1,5 +1,5 @@
 import { initBackend, tf } from '@bmse/backend';
-import { loadNativeBlas, loadNativeBuilds, type NativeBlas } from '../src/native/blas.js';
+import { dnnlMinPositions, loadNativeBlas, loadNativeBuilds, type NativeBlas } from '../src/native/blas.js';
 
 /** Initialises wasm (with the project's kernels), keeping cpu available as the reference. */
 export async function setupWasm(): Promise<void> {
@@ -60,6 +60,14 @@ export function maxAbs(a: ArrayLike<number>): number {
   return m;
 }
 
+/** The native kernels initBackend installs, as it installs them (restored after a variant's tests). */
+export function initBackendNative(): NativeBlas | null {
+  const status = loadNativeBlas(2);
+  if (!status.ok) return null;
+  status.blas.setDnnlMinPositions(dnnlMinPositions());
+  return status.blas;
+}
+
 /**
  * The wasm kernel variants to test: XNNPACK-based always; native OpenBLAS (bmse_blas.node) and native
  * oneDNN (bmse_blas_dnnl.node, its convolutions on oneDNN) when built. The last is the one initBackend uses.
@@ -76,6 +84,14 @@ export function kernelVariants(): Array<[string, () => NativeBlas | null]> {
   if (!builds.some((b) => b.name === 'onednn')) console.warn(`oneDNN kernels not tested: ${status.dnnlReason}`);
   // what initBackend chose goes last (afterAll hooks restore it)
   builds.sort((a, b) => Number(a.blas === status.blas) - Number(b.blas === status.blas));
-  for (const { name, blas } of builds) variants.push([name, () => blas]);
+  // the oneDNN variant runs every geometry on oneDNN (by default small ones go to OpenBLAS, tested there)
+  for (const { name, blas } of builds)
+    variants.push([
+      name,
+      () => {
+        if (name === 'onednn') blas.setDnnlMinPositions(0);
+        return blas;
+      },
+    ]);
   return variants;
 }

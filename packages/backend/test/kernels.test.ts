@@ -7,7 +7,16 @@ import { tf } from '@bmse/backend';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { leadingAxesCount } from '../src/wasm/reduce-leading-axes.js';
 import { wasmKernelSettings } from '../src/wasm/settings.js';
-import { kernelVariants, maxAbs, maxAbsDiff, on, seeded, seededTensor, setupWasm } from './helpers.js';
+import {
+  initBackendNative,
+  kernelVariants,
+  maxAbs,
+  maxAbsDiff,
+  on,
+  seeded,
+  seededTensor,
+  setupWasm,
+} from './helpers.js';
 
 beforeAll(setupWasm);
 
@@ -20,7 +29,7 @@ describe.each(kernelVariants())('wasm kernels (%s variant)', (_name, native) => 
     wasmKernelSettings.native = native();
   });
   afterAll(() => {
-    wasmKernelSettings.native = kernelVariants().at(-1)?.[1]() ?? null;
+    wasmKernelSettings.native = initBackendNative();
   });
 
   it.each([
@@ -214,7 +223,7 @@ describe.each(kernelVariants())('one-pass ReLU gradient (%s variant)', (_name, n
     wasmKernelSettings.native = native();
   });
   afterAll(() => {
-    wasmKernelSettings.native = kernelVariants().at(-1)?.[1]() ?? null;
+    wasmKernelSettings.native = initBackendNative();
   });
   it('matches tfjs-core’s formula (including x = 0) on wasm and cpu', async () => {
     const f = () =>

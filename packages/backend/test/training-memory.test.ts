@@ -9,7 +9,7 @@ import { batchNormTraining, FusedAdam, leanVariableGrads, tf, updateRunningAvera
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import type { WasmModuleHeap } from '../src/wasm/heap.js';
 import { wasmKernelSettings } from '../src/wasm/settings.js';
-import { kernelVariants, maxAbs, maxAbsDiff, on, seeded, setupWasm } from './helpers.js';
+import { initBackendNative, kernelVariants, maxAbs, maxAbsDiff, on, seeded, setupWasm } from './helpers.js';
 
 beforeAll(setupWasm);
 
@@ -101,7 +101,7 @@ describe.each(kernelVariants())('leanVariableGrads on wasm (%s kernels)', (_name
     wasmKernelSettings.native = native();
   });
   afterAll(() => {
-    wasmKernelSettings.native = kernelVariants().at(-1)?.[1]() ?? null;
+    wasmKernelSettings.native = initBackendNative();
   });
 
   it('gives tf.variableGrads’ loss and gradients bit for bit, and null for an unused variable', async () => {
@@ -274,7 +274,7 @@ describe.each(kernelVariants())('FusedAdam in place on wasm (%s kernels)', (_nam
     wasmKernelSettings.native = native();
   });
   afterAll(() => {
-    wasmKernelSettings.native = kernelVariants().at(-1)?.[1]() ?? null;
+    wasmKernelSettings.native = initBackendNative();
   });
 
   it('trains like the cpu backend (no stale cached weights after in-place updates)', async () => {

@@ -28,6 +28,8 @@ export {
 export { type FdsKernel, fdsKernelWindow, gaussianFilter1d, smoothAlongBins, triangWindow } from './fds/kernel.js';
 export { BatchNorm2d, type FrozenBnMode } from './layers/batch-norm.js';
 export { type ConvInit, NetBuilder } from './layers/builder.js';
+export { TorchConv2d, type TorchConv2dArgs, torchPadding } from './layers/conv2d.js';
+export { TorchMaxPool2d, type TorchMaxPool2dArgs } from './layers/max-pool.js';
 export { BilinearUpsample, interpolationMatrix, resizeBilinearTorch } from './layers/upsample.js';
 export { buildLinearRegressor, createLinearRegressor } from './linear.js';
 export { BmseNet, type ForwardOptions, type ForwardResult, freezeForRrt } from './net.js';

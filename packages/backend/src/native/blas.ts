@@ -40,6 +40,9 @@ export interface NativeBlas {
   info(): { corename: string; config: string; threads: number; dnnl: string | null };
   /** oneDNN convolutions on (default) or off (the OpenBLAS kernels); no-op in the OpenBLAS-only build */
   useDnnl(on: boolean): void;
+  /** the fewest output positions (N·OH·OW) a convolution needs to run on oneDNN (default 4096; below it
+   * OpenBLAS, faster there); 0: every geometry with a oneDNN JIT kernel. No-op in the OpenBLAS-only build */
+  setDnnlMinPositions(positions: number): void;
   /** the oneDNN implementation chosen for a call (kind 0 forward, 1 backprop input, 2 backprop filter;
    * flags 1 bias, 2 relu), '' before its first call, when left to OpenBLAS... or without oneDNN */
   convImpl(kind: number, geometry: Int32Array, flags: number): string;
@@ -136,6 +139,21 @@ function setCoreType(): void {
   }
 }
 
+/**
+ * Output positions (N·OH·OW) from which a convolution runs on oneDNN rather than OpenBLAS: oneDNN's NHWC
+ * kernels win from ~6k positions and lose or tie at 2k and below (ResNet-18 b32@64, ResNet-50 b8@224, the
+ * depth net b2@228x304: scripts/bench/conv-geometries.ts). Env BMSE_DNNL_MIN_POSITIONS overrides.
+ */
+export const DEFAULT_DNNL_MIN_POSITIONS = 4096;
+
+export function dnnlMinPositions(): number {
+  const env = process.env.BMSE_DNNL_MIN_POSITIONS;
+  if (env == null || env === '') return DEFAULT_DNNL_MIN_POSITIONS;
+  if (!/^\d+$/.test(env))
+    throw new Error(`BMSE_DNNL_MIN_POSITIONS must be a whole number of output positions, got '${env}'`);
+  return Number(env);
+}
+
 /** Loads one build of the addon (once per process) with `threads` for OpenBLAS and oneDNN. */
 function loadAddon(file: string, threads: number): NativeBlas {
   let blas = loaded.get(file);
@@ -146,6 +164,7 @@ function loadAddon(file: string, threads: number): NativeBlas {
     // the 2-core VM. libgomp reads this when the addon loads it; the user's own setting wins.
     if (!process.env.OMP_WAIT_POLICY) process.env.OMP_WAIT_POLICY = 'passive';
     blas = createRequire(import.meta.url)(file) as NativeBlas;
+    blas.setDnnlMinPositions(dnnlMinPositions());
     loaded.set(file, blas);
   }
   blas.setThreads(threads);

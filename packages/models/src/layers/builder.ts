@@ -7,6 +7,8 @@
  */
 import { tf } from '@bmse/backend';
 import { BatchNorm2d } from './batch-norm.js';
+import { TorchConv2d } from './conv2d.js';
+import { TorchMaxPool2d } from './max-pool.js';
 import { BilinearUpsample } from './upsample.js';
 
 export type Sym = tf.SymbolicTensor;
@@ -53,25 +55,11 @@ export class NetBuilder {
     return layer.apply(x) as Sym;
   }
 
-  /** `nn.Conv2d(in, filters, kernel, stride, padding=pad, bias)`; stride-1 'same' convs skip the pad layer. */
+  /** `nn.Conv2d(in, filters, kernel, stride, padding=pad, bias)`, the padding inside the convolution. */
   conv(x: Sym, a: ConvArgs): Sym {
     const stride = a.stride ?? 1;
-    const pad = a.pad ?? 0;
     const inChannels = x.shape[3] as number;
     const init = a.init ?? 'resnet';
-    let padding: 'same' | 'valid' = 'valid';
-    if (pad > 0 && stride === 1 && a.kernel % 2 === 1 && pad === (a.kernel - 1) / 2) padding = 'same';
-    else if (pad > 0)
-      x = this.apply(
-        tf.layers.zeroPadding2d({
-          name: `${a.name}.pad`,
-          padding: [
-            [pad, pad],
-            [pad, pad],
-          ],
-        }),
-        x,
-      );
     const fanIn = inChannels * a.kernel * a.kernel;
     const bound = 1 / Math.sqrt(fanIn);
     const kernelInitializer =
@@ -82,12 +70,12 @@ export class NetBuilder {
             seed: this.nextSeed(),
           })
         : tf.initializers.randomUniform({ minval: -bound, maxval: bound, seed: this.nextSeed() });
-    const layer = tf.layers.conv2d({
+    const layer = new TorchConv2d({
       name: a.name,
       filters: a.filters,
       kernelSize: a.kernel,
       strides: stride,
-      padding,
+      pad: a.pad ?? 0,
       useBias: a.bias ?? false,
       kernelInitializer,
       biasInitializer: tf.initializers.randomUniform({ minval: -bound, maxval: bound, seed: this.nextSeed() }),
@@ -112,20 +100,9 @@ export class NetBuilder {
     return this.apply(tf.layers.concatenate({ name, axis: -1 }), xs);
   }
 
-  /** `nn.MaxPool2d(k, stride, padding)`; zero padding equals PyTorch's −inf padding on post-ReLU (≥ 0) inputs. */
+  /** `nn.MaxPool2d(k, stride, padding)`, the padding inside the pooling (padded positions never win). */
   maxPool(x: Sym, name: string, k: number, stride: number, pad: number): Sym {
-    if (pad > 0)
-      x = this.apply(
-        tf.layers.zeroPadding2d({
-          name: `${name}.pad`,
-          padding: [
-            [pad, pad],
-            [pad, pad],
-          ],
-        }),
-        x,
-      );
-    return this.apply(tf.layers.maxPooling2d({ name, poolSize: k, strides: stride, padding: 'valid' }), x);
+    return this.apply(new TorchMaxPool2d({ name, poolSize: k, strides: stride, pad }), x);
   }
 
   globalAvgPool(x: Sym, name: string): Sym {
