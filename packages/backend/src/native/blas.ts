@@ -58,6 +58,8 @@ export interface NativeBlas {
   relu(x: Float32Array, y: Float32Array): void;
   /** out = a + b (same lengths) */
   add(a: Float32Array, b: Float32Array, out: Float32Array): void;
+  /** acc += x (same lengths) */
+  accumulate(acc: Float32Array, x: Float32Array): void;
   /** training-mode batch norm over all axes but the last (see src/ops/batch-norm-training.ts) */
   batchNormTrainForward(
     x: Float32Array,

@@ -15,6 +15,7 @@
  */
 import { tf } from '../tf.js';
 import { isExclusiveWasmF32, markWrittenInPlace, wasmF32 } from '../wasm/in-place.js';
+import { wasmKernelSettings } from '../wasm/settings.js';
 
 interface TapeNode {
   id: number;
@@ -81,7 +82,8 @@ function addInPlace(acc: tf.Tensor, dx: tf.Tensor): boolean {
   if (dx.dtype !== 'float32' || !tf.util.arraysEqual(acc.shape, dx.shape) || !isExclusiveWasmF32(acc)) return false;
   const a = wasmF32(acc);
   const d = wasmF32(dx);
-  for (let i = 0; i < a.length; i++) a[i] += d[i];
+  if (wasmKernelSettings.native) wasmKernelSettings.native.accumulate(a, d);
+  else for (let i = 0; i < a.length; i++) a[i] += d[i];
   markWrittenInPlace(acc);
   return true;
 }
