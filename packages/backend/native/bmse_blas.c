@@ -743,6 +743,16 @@ HOT static void bn_train_forward(const float *x, const float *gamma, const float
   free(scale);
 }
 
+/* y[r, c] = x[r, c]·scale[c] + shift[c] (inference batch norm with folded statistics) */
+HOT static void channel_affine(const float *restrict x, const float *restrict scale, const float *restrict shift,
+                               float *restrict y, size_t rows, size_t C) {
+  for (size_t r = 0; r < rows; r++) {
+    const float *restrict xr = x + r * C;
+    float *restrict yr = y + r * C;
+    for (size_t c = 0; c < C; c++) yr[c] = xr[c] * scale[c] + shift[c];
+  }
+}
+
 /* gradients of the above w.r.t. x, gamma, beta (mean and var depend on x) */
 HOT static void bn_train_backward(const float *dy, const float *x, const float *gamma, const float *mean, const float *var,
                               float *dx, float *dgamma, float *dbeta, size_t rows, size_t C, float eps) {
@@ -1032,6 +1042,23 @@ static napi_value js_bn_train_forward(napi_env env, napi_callback_info info) {
   return NULL;
 }
 
+/* (x, scale, shift, y): y[r, c] = x[r, c]·scale[c] + shift[c] */
+static napi_value js_channel_affine(napi_env env, napi_callback_info info) {
+  napi_value argv[4];
+  float *a[4];
+  size_t n[4];
+  if (!get_args(env, info, 4, argv)) return NULL;
+  for (int i = 0; i < 4; i++)
+    if (!f32_arg(env, argv[i], &a[i], &n[i])) return NULL;
+  const size_t C = n[1];
+  if (C == 0 || n[0] % C || n[2] != C || n[3] != n[0]) {
+    napi_throw_range_error(env, NULL, "channel affine: sizes do not match");
+    return NULL;
+  }
+  channel_affine(a[0], a[1], a[2], a[3], n[0] / C, C);
+  return NULL;
+}
+
 /* (dy, x, gamma, mean, var, dx, dgamma, dbeta, eps) */
 static napi_value js_bn_train_backward(napi_env env, napi_callback_info info) {
   napi_value argv[9];
@@ -1249,6 +1276,7 @@ NAPI_MODULE_INIT() {
       {"maxPoolGrad", NULL, js_max_pool_grad, NULL, NULL, NULL, napi_default, NULL},
       {"maxPool", NULL, js_max_pool, NULL, NULL, NULL, napi_default, NULL},
       {"batchNormTrainForward", NULL, js_bn_train_forward, NULL, NULL, NULL, napi_default, NULL},
+      {"channelAffine", NULL, js_channel_affine, NULL, NULL, NULL, napi_default, NULL},
       {"batchNormTrainBackward", NULL, js_bn_train_backward, NULL, NULL, NULL, napi_default, NULL},
       {"batchMatMul", NULL, js_batch_matmul, NULL, NULL, NULL, napi_default, NULL},
       {"reluGrad", NULL, js_relu_grad, NULL, NULL, NULL, napi_default, NULL},

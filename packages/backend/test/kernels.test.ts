@@ -159,6 +159,26 @@ describe.each(kernelVariants())('wasm kernels (%s variant)', (_name, native) => 
     for (let i = 0; i < ref.length; i++) expect(Array.from(got[i])).toEqual(Array.from(ref[i]));
   });
 
+  it('inference batch norm (native above 4096 elements) matches cpu, with and without offset and scale', async () => {
+    const f = () => {
+      const x = t([3, 17, 11, 9], 40);
+      const mean = t([9], 41);
+      const variance = tf.add(tf.abs(t([9], 42)), 0.1);
+      const offset = t([9], 43);
+      const scale = t([9], 44);
+      return [
+        tf.batchNorm(x, mean, variance, offset, scale, 1e-3),
+        tf.batchNorm(x, mean, variance, undefined, undefined, 1e-5),
+        tf.batchNorm(x, mean, variance, offset, undefined, 1e-5),
+        tf.batchNorm(t([2, 5], 45), t([5], 46), tf.add(tf.abs(t([5], 47)), 0.1)), // small: the backend's kernel
+        tf.batchNorm(x, tf.mean(x, [0, 1, 2], true), tf.add(tf.mean(tf.square(x), [0, 1, 2], true), 0.1)), // 4-D: the backend's kernel
+      ];
+    };
+    const ref = await on('cpu', f);
+    const got = await on('wasm', f);
+    for (let i = 0; i < ref.length; i++) close(got[i], ref[i], 1e-5);
+  });
+
   it.each([
     ['sum [0,1,2] of NHWC', (x: tf.Tensor) => tf.sum(x, [0, 1, 2])],
     ['sum [0] keepDims', (x: tf.Tensor) => tf.sum(x, 0, true)],

@@ -3,12 +3,13 @@
  * Conv2DBackpropFilter; Conv2D/FusedConv2D routed to the optional native
  * oneDNN/OpenBLAS kernels; XNNPACK-based (or native) Conv2DBackpropInput, a native MaxPool and a
  * channel-vectorised MaxPoolGrad in place of the backend's scalar loops; leading-axes fast paths
- * for Sum and Mean; native Relu and same-shape Add; copy-free Identity and same-dtype Cast — and the tile-free
+ * for Sum and Mean; native Relu, same-shape Add and inference batch norm; copy-free Identity and same-dtype Cast — and the tile-free
  * FusedBatchNorm gradient. Idempotent.
  */
 import { fusedBatchNormGradConfig } from '../batch-norm-grad.js';
 import { tf } from '../tf.js';
 import { batchMatMulConfig } from './batch-matmul.js';
+import { batchNormInferenceWasmConfig } from './batch-norm-inference.js';
 import { conv2DBackpropFilterWasmConfig } from './conv2d-backprop-filter.js';
 import { conv2DBackpropInputWasmConfig } from './conv2d-backprop-input.js';
 import { conv2DWasmConfig, fusedConv2DWasmConfig } from './conv2d-forward.js';
@@ -28,6 +29,7 @@ function trainingKernels(): tf.KernelConfig[] {
     maxPoolWasmConfig(),
     reluWasmConfig(),
     addWasmConfig(),
+    batchNormInferenceWasmConfig(),
     maxPoolGradWasmConfig,
     sumLeadingAxesConfig(),
     meanLeadingAxesConfig(),
