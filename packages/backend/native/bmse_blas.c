@@ -721,7 +721,7 @@ HOT static void bn_moments(const float *x, size_t rows, size_t C, float *mean, f
 
 /* y = (x - mean) / sqrt(var + eps) * gamma + beta, with the batch's own mean and var */
 HOT static void bn_train_forward(const float *x, const float *gamma, const float *beta, float *y, float *mean, float *var,
-                             size_t rows, size_t C, float eps) {
+                             size_t rows, size_t C, float eps, int relu) {
   bn_moments(x, rows, C, mean, var);
   float *scale = (float *)malloc(2 * C * sizeof(float));
   if (!scale) return;
@@ -738,6 +738,8 @@ HOT static void bn_train_forward(const float *x, const float *gamma, const float
       const float *xr = x + r * C;
       float *yr = y + r * C;
       for (size_t c = 0; c < C; c++) yr[c] = xr[c] * scale[c] + shift[c];
+      if (relu)
+        for (size_t c = 0; c < C; c++) yr[c] = yr[c] < 0.f ? 0.f : yr[c];
     }
   }
   free(scale);
@@ -753,9 +755,11 @@ HOT static void channel_affine(const float *restrict x, const float *restrict sc
   }
 }
 
-/* gradients of the above w.r.t. x, gamma, beta (mean and var depend on x) */
+/* gradients of the above w.r.t. x, gamma, beta (mean and var depend on x); with `relu_out` (the fused ReLU's
+   output) dy counts only where it is positive */
 HOT static void bn_train_backward(const float *dy, const float *x, const float *gamma, const float *mean, const float *var,
-                              float *dx, float *dgamma, float *dbeta, size_t rows, size_t C, float eps) {
+                              float *dx, float *dgamma, float *dbeta, size_t rows, size_t C, float eps,
+                              const float *relu_out) {
   const int T = rows >= 64 ? par_threads() : 1;
   double *s = (double *)calloc(2 * C * (size_t)T, sizeof(double));
   float *rstd = (float *)malloc(3 * C * sizeof(float));
@@ -774,10 +778,11 @@ HOT static void bn_train_backward(const float *dy, const float *x, const float *
     split_rows(rows, t, T, &r0, &r1);
     double *st = s + 2 * C * (size_t)t, *sxh = st + C;
     for (size_t r = r0; r < r1; r++) {
-      const float *g = dy + r * C, *xr = x + r * C;
+      const float *g = dy + r * C, *xr = x + r * C, *o = relu_out ? relu_out + r * C : NULL;
       for (size_t c = 0; c < C; c++) {
-        st[c] += g[c];
-        sxh[c] += (double)g[c] * (xr[c] - mean[c]) * rstd[c];
+        const float gc = o && !(o[c] > 0.f) ? 0.f : g[c];
+        st[c] += gc;
+        sxh[c] += (double)gc * (xr[c] - mean[c]) * rstd[c];
       }
     }
   }
@@ -796,11 +801,12 @@ HOT static void bn_train_backward(const float *dy, const float *x, const float *
   for (size_t b = 0; b < blocks; b++) {
     const size_t r1 = (b + 1) * 64 < rows ? (b + 1) * 64 : rows;
     for (size_t r = b * 64; r < r1; r++) {
-      const float *g = dy + r * C, *xr = x + r * C;
+      const float *g = dy + r * C, *xr = x + r * C, *o = relu_out ? relu_out + r * C : NULL;
       float *d = dx + r * C;
       for (size_t c = 0; c < C; c++) {
+        const float gc = o && !(o[c] > 0.f) ? 0.f : g[c];
         const float xh = (xr[c] - mean[c]) * rstd[c];
-        d[c] = gamma[c] * rstd[c] * (g[c] - k1[c] - xh * k2[c]);
+        d[c] = gamma[c] * rstd[c] * (gc - k1[c] - xh * k2[c]);
       }
     }
   }
@@ -1023,22 +1029,28 @@ static napi_value js_max_pool(napi_env env, napi_callback_info info) {
   return NULL;
 }
 
-/* (x, gamma, beta, y, mean, var, eps) */
+/* (x, gamma, beta, y, mean, var, eps, relu?) */
 static napi_value js_bn_train_forward(napi_env env, napi_callback_info info) {
-  napi_value argv[7];
+  napi_value argv[8];
   float *a[6];
   size_t n[6];
   double eps = 1e-5;
-  if (!get_args(env, info, 7, argv)) return NULL;
+  bool relu = false;
+  size_t argc = 8;
+  if (napi_get_cb_info(env, info, &argc, argv, NULL, NULL) != napi_ok || argc < 7) {
+    napi_throw_type_error(env, NULL, "batch norm: expected (x, gamma, beta, y, mean, var, eps, relu?)");
+    return NULL;
+  }
   for (int i = 0; i < 6; i++)
     if (!f32_arg(env, argv[i], &a[i], &n[i])) return NULL;
   napi_get_value_double(env, argv[6], &eps);
+  if (argc >= 8) napi_get_value_bool(env, argv[7], &relu);
   const size_t C = n[1];
   if (C == 0 || n[0] % C || n[2] != C || n[3] != n[0] || n[4] != C || n[5] != C) {
     napi_throw_range_error(env, NULL, "batch norm: sizes do not match");
     return NULL;
   }
-  bn_train_forward(a[0], a[1], a[2], a[3], a[4], a[5], n[0] / C, C, (float)eps);
+  bn_train_forward(a[0], a[1], a[2], a[3], a[4], a[5], n[0] / C, C, (float)eps, relu);
   return NULL;
 }
 
@@ -1059,22 +1071,37 @@ static napi_value js_channel_affine(napi_env env, napi_callback_info info) {
   return NULL;
 }
 
-/* (dy, x, gamma, mean, var, dx, dgamma, dbeta, eps) */
+/* (dy, x, gamma, mean, var, dx, dgamma, dbeta, eps, reluOut?) */
 static napi_value js_bn_train_backward(napi_env env, napi_callback_info info) {
-  napi_value argv[9];
-  float *a[8];
-  size_t n[8];
+  napi_value argv[10];
+  float *a[8], *relu_out = NULL;
+  size_t n[8], n_out = 0;
   double eps = 1e-5;
-  if (!get_args(env, info, 9, argv)) return NULL;
+  size_t argc = 10;
+  if (napi_get_cb_info(env, info, &argc, argv, NULL, NULL) != napi_ok || argc < 9) {
+    napi_throw_type_error(env, NULL, "batch norm gradient: expected (dy, x, gamma, mean, var, dx, dgamma, dbeta, eps, reluOut?)");
+    return NULL;
+  }
   for (int i = 0; i < 8; i++)
     if (!f32_arg(env, argv[i], &a[i], &n[i])) return NULL;
   napi_get_value_double(env, argv[8], &eps);
+  if (argc >= 10) {
+    napi_valuetype t;
+    napi_typeof(env, argv[9], &t);
+    if (t != napi_null && t != napi_undefined) {
+      if (!f32_arg(env, argv[9], &relu_out, &n_out)) return NULL;
+      if (n_out != n[0]) {
+        napi_throw_range_error(env, NULL, "batch norm gradient: the ReLU output's size differs from dy's");
+        return NULL;
+      }
+    }
+  }
   const size_t C = n[2];
   if (C == 0 || n[0] % C || n[1] != n[0] || n[3] != C || n[4] != C || n[5] != n[0] || n[6] != C || n[7] != C) {
     napi_throw_range_error(env, NULL, "batch norm gradient: sizes do not match");
     return NULL;
   }
-  bn_train_backward(a[0], a[1], a[2], a[3], a[4], a[5], a[6], a[7], n[0] / C, C, (float)eps);
+  bn_train_backward(a[0], a[1], a[2], a[3], a[4], a[5], a[6], a[7], n[0] / C, C, (float)eps, relu_out);
   return NULL;
 }
 

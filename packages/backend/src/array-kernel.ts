@@ -8,7 +8,7 @@ import { heapF32, type WasmBackend } from './wasm/heap.js';
 
 export interface ArrayKernel<A> {
   kernelName: string;
-  /** input names in the order `compute` receives them */
+  /** input names in the order `compute` receives them; an input the caller leaves out is skipped (optional ones go last) */
   inputs: string[];
   /** output shapes from the input shapes (same order as `inputs`) */
   outputShapes: (inputShapes: number[][]) => number[][];
@@ -24,7 +24,7 @@ type Args = { inputs: Record<string, tf.TensorInfo>; attrs: unknown };
 
 function wasmKernel<A>(k: ArrayKernel<A>) {
   return ({ inputs, backend, attrs }: Args & { backend: WasmBackend }): tf.TensorInfo[] => {
-    const ins = k.inputs.map((name) => inputs[name]);
+    const ins = k.inputs.map((name) => inputs[name]).filter((t) => t != null);
     const outs = k.outputShapes(ins.map((t) => t.shape)).map((shape) => backend.makeOutput(shape, 'float32'));
     // views after every allocation: a heap growth detaches earlier ones
     k.compute(
@@ -38,7 +38,7 @@ function wasmKernel<A>(k: ArrayKernel<A>) {
 
 function cpuKernel<A>(k: ArrayKernel<A>) {
   return ({ inputs, backend, attrs }: Args & { backend: CpuBackend }): tf.TensorInfo[] => {
-    const ins = k.inputs.map((name) => inputs[name]);
+    const ins = k.inputs.map((name) => inputs[name]).filter((t) => t != null);
     const shapes = k.outputShapes(ins.map((t) => t.shape));
     const outs = shapes.map((shape) => new Float32Array(tf.util.sizeFromShape(shape)));
     k.compute(

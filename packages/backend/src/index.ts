@@ -26,6 +26,7 @@ export {
 export {
   describeAdapter,
   isSoftwareAdapter,
+  mayHaveGpu,
   preferSwiftShaderWhenUnset,
   probeWebGpu,
   swiftShaderIcd,

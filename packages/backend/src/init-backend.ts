@@ -15,7 +15,7 @@ import { guardWasmMalloc, type WasmModuleHeap } from './wasm/heap.js';
 import { registerWasmTrainingKernels } from './wasm/register-training-kernels.js';
 import { wasmKernelSettings } from './wasm/settings.js';
 import { unrefWasmWorkers, withWasmThreads } from './wasm/threads.js';
-import { describeAdapter, probeWebGpu, startWebGpu, type WebGpuAdapter } from './webgpu.js';
+import { describeAdapter, mayHaveGpu, probeWebGpu, startWebGpu, type WebGpuAdapter } from './webgpu.js';
 
 export type BackendPreference = 'auto' | 'tensorflow' | 'webgpu' | 'wasm' | 'cpu';
 export const backendPreferences: readonly BackendPreference[] = ['auto', 'tensorflow', 'webgpu', 'wasm', 'cpu'];
@@ -230,7 +230,8 @@ export async function initBackend(
     for (const pkg of ['@tensorflow/tfjs-node-gpu', 'webgpu', '@tensorflow/tfjs-node'] as const) {
       if (pkg === 'webgpu') {
         if (pref === 'tensorflow') continue;
-        const got = await tryWebGpu(true, skipped);
+        const gpu = mayHaveGpu();
+        const got = gpu.yes ? await tryWebGpu(true, skipped) : gpu.reason;
         if (typeof got !== 'string') {
           current = got;
           return current;

@@ -102,6 +102,23 @@ function adapterInfo(a: AdapterLike): WebGpuAdapter {
   return { ...base, software: isSoftwareAdapter(base, Boolean(i.isFallbackAdapter ?? a.isFallbackAdapter)) };
 }
 
+/**
+ * Whether a GPU can be there for Dawn to find: on Linux a GPU device node (/dev/dri/renderD*, /dev/nvidia0,
+ * WSL's /dev/dxg) or a Vulkan driver named by VK_ICD_FILENAMES; elsewhere always. `auto` asks before it
+ * probes: with no GPU Dawn only prints Vulkan warnings to the terminal and finds nothing.
+ */
+export function mayHaveGpu(): { yes: true } | { yes: false; reason: string } {
+  if (process.platform !== 'linux' || process.env.VK_ICD_FILENAMES) return { yes: true };
+  const nodes = ['/dev/nvidia0', '/dev/dxg'];
+  try {
+    nodes.push(...fs.readdirSync('/dev/dri').map((n) => `/dev/dri/${n}`));
+  } catch {
+    // no /dev/dri
+  }
+  if (nodes.some((n) => n.startsWith('/dev/dri/renderD') || fs.existsSync(n))) return { yes: true };
+  return { yes: false, reason: 'no GPU device here (no /dev/dri/renderD*, /dev/nvidia0 or /dev/dxg)' };
+}
+
 /** Finds a WebGPU adapter (high-performance preference), or says why there is none. */
 export async function probeWebGpu(): Promise<WebGpuProbe> {
   const dawn = await loadDawn();

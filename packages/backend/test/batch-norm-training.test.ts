@@ -29,6 +29,15 @@ function fusedOp(x: tf.Tensor, g: tf.Tensor, b: tf.Tensor): tf.Tensor[] {
   const { y, mean, variance } = batchNormTraining(x, g as tf.Tensor1D, b as tf.Tensor1D, 1e-5);
   return [y, mean, variance];
 }
+// conv -> BN -> ReLU: the fused ReLU against tf.relu on the composed ops
+function composedRelu(x: tf.Tensor, g: tf.Tensor, b: tf.Tensor): tf.Tensor[] {
+  const [y, mean, variance] = composed(x, g, b);
+  return [tf.relu(y), mean, variance];
+}
+function fusedReluOp(x: tf.Tensor, g: tf.Tensor, b: tf.Tensor): tf.Tensor[] {
+  const { y, mean, variance } = batchNormTraining(x, g as tf.Tensor1D, b as tf.Tensor1D, 1e-5, true);
+  return [y, mean, variance];
+}
 const outputsAndGrads = (op: typeof composed) => () => {
   const [x, g, b] = inputs();
   const outs = op(x, g, b);
@@ -61,27 +70,56 @@ describe.each(kernelVariants())('batchNormTraining on wasm (%s kernels)', (_n, n
       expect(maxAbs(ref[3])).toBeGreaterThan(0.01);
     },
   );
+
+  it.each([[[4, 5, 3, 6]], [[3, 17, 33, 20]]])(
+    'with the ReLU fused: tf.relu’s values and gradients, x %j',
+    async (s) => {
+      shape = s;
+      const ref = await on('cpu', outputsAndGrads(composedRelu));
+      const got = await on('wasm', outputsAndGrads(fusedReluOp));
+      const names = ['y', 'mean', 'variance', 'dx', 'dgamma', 'dbeta'];
+      for (let i = 0; i < ref.length; i++) {
+        expect(maxAbsDiff(got[i], ref[i]), names[i]).toBeLessThanOrEqual(2e-5 * Math.max(1, maxAbs(ref[i])));
+      }
+      // about half the outputs are clipped, and the gradient differs from the unfused one
+      const zeros = got[0].filter((v) => v === 0).length / got[0].length;
+      expect(zeros).toBeGreaterThan(0.3);
+      expect(zeros).toBeLessThan(0.7);
+      const plain = await on('wasm', outputsAndGrads(fusedOp));
+      expect(maxAbsDiff(plain[3], got[3])).toBeGreaterThan(0.01);
+    },
+  );
 });
 
 describe('batchNormTraining', () => {
   beforeEach(() => {
     shape = [4, 5, 3, 6];
   });
-  it('gives the same numbers through the cpu kernel', async () => {
-    const ref = await on('cpu', outputsAndGrads(composed));
-    const got = await on('cpu', outputsAndGrads(fusedOp));
-    for (let i = 0; i < ref.length; i++)
-      expect(maxAbsDiff(got[i], ref[i])).toBeLessThanOrEqual(2e-5 * Math.max(1, maxAbs(ref[i])));
+  it('gives the same numbers through the cpu kernel, with and without the fused ReLU', async () => {
+    for (const [want, op] of [
+      [composed, fusedOp],
+      [composedRelu, fusedReluOp],
+    ]) {
+      const ref = await on('cpu', outputsAndGrads(want));
+      const got = await on('cpu', outputsAndGrads(op));
+      for (let i = 0; i < ref.length; i++)
+        expect(maxAbsDiff(got[i], ref[i])).toBeLessThanOrEqual(2e-5 * Math.max(1, maxAbs(ref[i])));
+    }
   });
 
   it('falls back to tfjs ops on backends without the kernel', async () => {
     const kernel = tf.getKernel(bnTrainKernelName, 'cpu');
     tf.unregisterKernel(bnTrainKernelName, 'cpu');
     try {
-      const ref = await on('cpu', outputsAndGrads(composed));
-      const got = await on('cpu', outputsAndGrads(fusedOp));
-      for (let i = 0; i < ref.length; i++)
-        expect(maxAbsDiff(got[i], ref[i])).toBeLessThanOrEqual(1e-6 * Math.max(1, maxAbs(ref[i])));
+      for (const [want, op] of [
+        [composed, fusedOp],
+        [composedRelu, fusedReluOp],
+      ]) {
+        const ref = await on('cpu', outputsAndGrads(want));
+        const got = await on('cpu', outputsAndGrads(op));
+        for (let i = 0; i < ref.length; i++)
+          expect(maxAbsDiff(got[i], ref[i])).toBeLessThanOrEqual(1e-6 * Math.max(1, maxAbs(ref[i])));
+      }
     } finally {
       if (kernel) tf.registerKernel(kernel);
     }

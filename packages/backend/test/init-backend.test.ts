@@ -6,6 +6,7 @@ import {
   backendInfo,
   describeBackend,
   initBackend,
+  mayHaveGpu,
   openBlasCoreTypeFor,
   preferSwiftShaderWhenUnset,
   swiftShaderIcd,
@@ -25,6 +26,29 @@ const installed = (pkg: string) => {
     return false;
   }
 };
+
+describe('mayHaveGpu', () => {
+  const nodes = ['/dev/nvidia0', '/dev/dxg'].filter((n) => fs.existsSync(n));
+  const dri = fs.existsSync('/dev/dri') && fs.readdirSync('/dev/dri').some((n) => n.startsWith('renderD'));
+  it.skipIf(process.platform !== 'linux' || nodes.length > 0 || dri)(
+    "says no without a GPU device node, unless VK_ICD_FILENAMES names a driver ('auto' then skips Dawn's probe)",
+    () => {
+      const saved = process.env.VK_ICD_FILENAMES;
+      try {
+        delete process.env.VK_ICD_FILENAMES;
+        expect(mayHaveGpu()).toEqual({
+          yes: false,
+          reason: 'no GPU device here (no /dev/dri/renderD*, /dev/nvidia0 or /dev/dxg)',
+        });
+        process.env.VK_ICD_FILENAMES = '/usr/share/vulkan/icd.d/some_icd.json';
+        expect(mayHaveGpu()).toEqual({ yes: true });
+      } finally {
+        if (saved == null) delete process.env.VK_ICD_FILENAMES;
+        else process.env.VK_ICD_FILENAMES = saved;
+      }
+    },
+  );
+});
 
 describe('initBackend', () => {
   it('rejects an unknown preference, naming the allowed ones', async () => {
@@ -51,7 +75,7 @@ describe('initBackend', () => {
       expect(info.skipped[1].reason).toMatch(
         process.env.VK_ICD_FILENAMES === icd && icd
           ? /^only a software adapter \(SwiftShader.*\) — slower than wasm/
-          : /^(only a software adapter|no WebGPU adapter|the optional 'webgpu' package)/,
+          : /^(only a software adapter|no WebGPU adapter|the optional 'webgpu' package|no GPU device here)/,
       );
       console.log(`auto: ${describeBackend(info)}`);
       expect(info.threads).toBe(2);

@@ -23,10 +23,7 @@ function hw(x: Sym): [number, number] {
 function upProjection(b: NetBuilder, x: Sym, p: string, out: number, size: [number, number]): Sym {
   const init = 'torch-default' as const;
   const u = b.upsample(x, `${p}.upsample`, size);
-  let a = b.relu(
-    b.bn(b.conv(u, { name: `${p}.conv1`, filters: out, kernel: 5, pad: 2, init }), `${p}.bn1`),
-    `${p}.relu1`,
-  );
+  let a = b.bnRelu(b.conv(u, { name: `${p}.conv1`, filters: out, kernel: 5, pad: 2, init }), `${p}.bn1`);
   a = b.bn(b.conv(a, { name: `${p}.conv1_2`, filters: out, kernel: 3, pad: 1, init }), `${p}.bn1_2`);
   const br = b.bn(b.conv(u, { name: `${p}.conv2`, filters: out, kernel: 5, pad: 2, init }), `${p}.bn2`);
   return b.relu(b.add([a, br], `${p}.add`), `${p}.relu`);
@@ -46,7 +43,7 @@ export function buildDepthNet(spec: Extract<ModelSpec, { kind: 'depth' }>): Bmse
 
   b.part = 'D';
   let nf = Math.floor(channels[3] / 2);
-  let d = b.relu(b.bn(b.conv(b4, { name: 'D.conv', filters: nf, kernel: 1, init }), 'D.bn'), 'D.relu');
+  let d = b.bnRelu(b.conv(b4, { name: 'D.conv', filters: nf, kernel: 1, init }), 'D.bn');
   const targets: [number, number][] = [hw(b3), hw(b2), hw(b1), [hw(b1)[0] * 2, hw(b1)[1] * 2]];
   targets.forEach((size, i) => {
     d = upProjection(b, d, `D.up${i + 1}`, Math.floor(nf / 2), size);
@@ -58,19 +55,16 @@ export function buildDepthNet(spec: Extract<ModelSpec, { kind: 'depth' }>): Bmse
   const mffUnits = scaledUnits(16, m);
   const ms = blocks.map((x, i) => upProjection(b, x, `MFF.up${i + 1}`, mffUnits, size));
   const mffFeatures = 4 * mffUnits;
-  const mff = b.relu(
-    b.bn(
-      b.conv(b.concat(ms, 'MFF.cat'), { name: 'MFF.conv', filters: mffFeatures, kernel: 5, pad: 2, init }),
-      'MFF.bn',
-    ),
-    'MFF.relu',
+  const mff = b.bnRelu(
+    b.conv(b.concat(ms, 'MFF.cat'), { name: 'MFF.conv', filters: mffFeatures, kernel: 5, pad: 2, init }),
+    'MFF.bn',
   );
 
   b.part = 'R';
   const rIn = b.concat([d, mff], 'R.cat');
   const rf = rIn.shape[3] as number; // 64 + 2048 // 32 = 128 for ResNet-50
-  let r = b.relu(b.bn(b.conv(rIn, { name: 'R.conv0', filters: rf, kernel: 5, pad: 2, init }), 'R.bn0'), 'R.relu0');
-  r = b.relu(b.bn(b.conv(r, { name: 'R.conv1', filters: rf, kernel: 5, pad: 2, init }), 'R.bn1'), 'R.relu1');
+  let r = b.bnRelu(b.conv(rIn, { name: 'R.conv0', filters: rf, kernel: 5, pad: 2, init }), 'R.bn0');
+  r = b.bnRelu(b.conv(r, { name: 'R.conv1', filters: rf, kernel: 5, pad: 2, init }), 'R.bn1');
   const out = b.conv(r, { name: 'R.conv2', filters: 1, kernel: 5, pad: 2, bias: true, init });
 
   const model = tf.model({ inputs: input, outputs: out, name: `depth_${spec.encoder}` });

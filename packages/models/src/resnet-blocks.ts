@@ -39,20 +39,34 @@ function convBn(
   return b.bn(b.conv(x, { name, filters, kernel, stride, pad }), bn);
 }
 
+/** convBn then ReLU, the ReLU fused into the batch-norm layer (no separate ReLU layer). */
+function convBnRelu(
+  b: NetBuilder,
+  x: Sym,
+  name: string,
+  bn: string,
+  filters: number,
+  kernel: number,
+  stride: number,
+  pad: number,
+): Sym {
+  return b.bnRelu(b.conv(x, { name, filters, kernel, stride, pad }), bn);
+}
+
 function shortcut(b: NetBuilder, x: Sym, p: string, out: number, stride: number): Sym {
   if (stride === 1 && (x.shape[3] as number) === out) return x;
   return convBn(b, x, `${p}.downsample.0`, `${p}.downsample.1`, out, 1, stride, 0);
 }
 
 function basicBlock(b: NetBuilder, x: Sym, p: string, planes: number, stride: number): Sym {
-  let y = b.relu(convBn(b, x, `${p}.conv1`, `${p}.bn1`, planes, 3, stride, 1), `${p}.relu1`);
+  let y = convBnRelu(b, x, `${p}.conv1`, `${p}.bn1`, planes, 3, stride, 1);
   y = convBn(b, y, `${p}.conv2`, `${p}.bn2`, planes, 3, 1, 1);
   return b.relu(b.add([y, shortcut(b, x, p, planes, stride)], `${p}.add`), `${p}.relu`);
 }
 
 function bottleneck(b: NetBuilder, x: Sym, p: string, planes: number, stride: number): Sym {
-  let y = b.relu(convBn(b, x, `${p}.conv1`, `${p}.bn1`, planes, 1, 1, 0), `${p}.relu1`);
-  y = b.relu(convBn(b, y, `${p}.conv2`, `${p}.bn2`, planes, 3, stride, 1), `${p}.relu2`);
+  let y = convBnRelu(b, x, `${p}.conv1`, `${p}.bn1`, planes, 1, 1, 0);
+  y = convBnRelu(b, y, `${p}.conv2`, `${p}.bn2`, planes, 3, stride, 1);
   y = convBn(b, y, `${p}.conv3`, `${p}.bn3`, planes * 4, 1, 1, 0);
   return b.relu(b.add([y, shortcut(b, x, p, planes * 4, stride)], `${p}.add`), `${p}.relu`);
 }
@@ -66,7 +80,7 @@ export function resNetTrunk(
   prefix = '',
 ): [Sym, Sym, Sym, Sym] {
   const stem = scaled(64, widthMultiplier);
-  let x = b.relu(convBn(b, input, `${prefix}conv1`, `${prefix}bn1`, stem, 7, 2, 3), `${prefix}relu`);
+  let x = convBnRelu(b, input, `${prefix}conv1`, `${prefix}bn1`, stem, 7, 2, 3);
   x = b.maxPool(x, `${prefix}maxpool`, 3, 2, 1);
   const outs: Sym[] = [];
   stageBlocks[depth].forEach((count, stage) => {

@@ -71,7 +71,10 @@ export interface NativeBlas {
     mean: Float32Array,
     variance: Float32Array,
     eps: number,
+    /** y = max(·, 0) fused in */
+    relu?: boolean,
   ): void;
+  /** `reluOut`: the fused ReLU's output y (dy counts where y > 0), or null */
   batchNormTrainBackward(
     dy: Float32Array,
     x: Float32Array,
@@ -82,6 +85,7 @@ export interface NativeBlas {
     dgamma: Float32Array,
     dbeta: Float32Array,
     eps: number,
+    reluOut?: Float32Array | null,
   ): void;
   /** attrs: [lr, beta1, beta2, eps, weightDecay, bias1, bias2] */
   adamUpdate(

@@ -8,6 +8,10 @@
  * Kernels for wasm and cpu (native C when built, else JS); other backends (tfjs-node)
  * compose it from tfjs ops, with the same numbers.
  *
+ * With `relu` the op also applies max(·, 0) in its last pass and the gradient counts dy only where
+ * that output is positive (conv → BN → ReLU, every ResNet block): one op, no ReLU pass and no ReLU
+ * gradient pass over the activations. The values are exactly those of tf.relu on the op's output.
+ *
  * The returned batch mean and variance are statistics for running averages:
  * they carry no gradient.
  */
@@ -28,6 +32,7 @@ export function bnTrainForwardArrays(
   mean: Float32Array,
   variance: Float32Array,
   eps: number,
+  relu = false,
 ): void {
   const C = gamma.length;
   const rows = x.length / C;
@@ -50,7 +55,10 @@ export function bnTrainForwardArrays(
     shift[c] = beta[c] - mean[c] * scale[c];
   }
   for (let r = 0, o = 0; r < rows; r++, o += C) {
-    for (let c = 0; c < C; c++) y[o + c] = x[o + c] * scale[c] + shift[c];
+    for (let c = 0; c < C; c++) {
+      const v = Math.fround(x[o + c] * scale[c] + shift[c]);
+      y[o + c] = relu && v < 0 ? 0 : v;
+    }
   }
 }
 
@@ -65,16 +73,19 @@ export function bnTrainBackwardArrays(
   dgamma: Float32Array,
   dbeta: Float32Array,
   eps: number,
+  reluOut: Float32Array | null = null,
 ): void {
   const C = gamma.length;
   const rows = x.length / C;
   const rstd = variance.map((v) => 1 / Math.sqrt(v + eps));
+  // the fused ReLU's gradient: dy where its output is positive
+  const g = reluOut ? dy.map((d, i) => (reluOut[i] > 0 ? d : 0)) : dy;
   const s = new Float64Array(C);
   const sxh = new Float64Array(C);
   for (let r = 0, o = 0; r < rows; r++, o += C) {
     for (let c = 0; c < C; c++) {
-      s[c] += dy[o + c];
-      sxh[c] += dy[o + c] * (x[o + c] - mean[c]) * rstd[c];
+      s[c] += g[o + c];
+      sxh[c] += g[o + c] * (x[o + c] - mean[c]) * rstd[c];
     }
   }
   for (let c = 0; c < C; c++) {
@@ -84,27 +95,29 @@ export function bnTrainBackwardArrays(
   for (let r = 0, o = 0; r < rows; r++, o += C) {
     for (let c = 0; c < C; c++) {
       const xh = (x[o + c] - mean[c]) * rstd[c];
-      dx[o + c] = gamma[c] * rstd[c] * (dy[o + c] - s[c] / rows - (xh * sxh[c]) / rows);
+      dx[o + c] = gamma[c] * rstd[c] * (g[o + c] - s[c] / rows - (xh * sxh[c]) / rows);
     }
   }
 }
 
-function computeForward(
-  [x, gamma, beta]: Float32Array[],
-  [y, mean, variance]: Float32Array[],
-  a: { eps: number },
-): void {
-  if (wasmKernelSettings.native)
-    wasmKernelSettings.native.batchNormTrainForward(x, gamma, beta, y, mean, variance, a.eps);
-  else bnTrainForwardArrays(x, gamma, beta, y, mean, variance, a.eps);
+interface BnAttrs {
+  eps: number;
+  relu: boolean;
 }
 
-function computeBackward(ins: Float32Array[], [dx, dgamma, dbeta]: Float32Array[], a: { eps: number }): void {
-  const [dy, x, gamma, mean, variance] = ins;
+function computeForward([x, gamma, beta]: Float32Array[], [y, mean, variance]: Float32Array[], a: BnAttrs): void {
+  if (wasmKernelSettings.native)
+    wasmKernelSettings.native.batchNormTrainForward(x, gamma, beta, y, mean, variance, a.eps, a.relu);
+  else bnTrainForwardArrays(x, gamma, beta, y, mean, variance, a.eps, a.relu);
+}
+
+/** inputs: dy, x, gamma, mean, variance, and with a fused ReLU its output y */
+function computeBackward(ins: Float32Array[], [dx, dgamma, dbeta]: Float32Array[], a: BnAttrs): void {
+  const [dy, x, gamma, mean, variance, reluOut = null] = ins;
   if (wasmKernelSettings.native) {
-    wasmKernelSettings.native.batchNormTrainBackward(dy, x, gamma, mean, variance, dx, dgamma, dbeta, a.eps);
+    wasmKernelSettings.native.batchNormTrainBackward(dy, x, gamma, mean, variance, dx, dgamma, dbeta, a.eps, reluOut);
   } else {
-    bnTrainBackwardArrays(dy, x, gamma, mean, variance, dx, dgamma, dbeta, a.eps);
+    bnTrainBackwardArrays(dy, x, gamma, mean, variance, dx, dgamma, dbeta, a.eps, reluOut);
   }
 }
 
@@ -118,7 +131,7 @@ export function registerBatchNormTrainingKernels(): void {
   });
   registerArrayKernel({
     kernelName: bnTrainGradKernelName,
-    inputs: ['dy', 'x', 'gamma', 'mean', 'variance'],
+    inputs: ['dy', 'x', 'gamma', 'mean', 'variance', 'reluOut'],
     outputShapes: ([, x, gamma]) => [x, gamma, gamma],
     compute: computeBackward,
   });
@@ -133,46 +146,46 @@ export interface BatchNormTrainingResult {
 }
 
 let lastStats: [tf.Tensor1D, tf.Tensor1D] | null = null;
-const fusedByEps = new Map<number, (x: tf.Tensor, gamma: tf.Tensor, beta: tf.Tensor) => tf.Tensor>();
+const fusedOps = new Map<string, (x: tf.Tensor, gamma: tf.Tensor, beta: tf.Tensor) => tf.Tensor>();
 
-/** The fused op for one epsilon (tf.customGrad takes tensors only). */
-function fusedFor(eps: number) {
-  let op = fusedByEps.get(eps);
+/** The fused op for one epsilon and ReLU choice (tf.customGrad takes tensors only). */
+function fusedFor(eps: number, relu: boolean) {
+  const key = `${eps} ${relu}`;
+  let op = fusedOps.get(key);
   if (!op) {
+    const attrs = { eps, relu };
     op = tf.customGrad((...args: Array<tf.Tensor | tf.GradSaveFunc>) => {
       const [x, gamma, beta, save] = args as [tf.Tensor, tf.Tensor, tf.Tensor, tf.GradSaveFunc];
-      const [y, mean, variance] = tf.engine().runKernel(bnTrainKernelName, { x, gamma, beta }, { eps }) as tf.Tensor[];
-      save([x, gamma, mean, variance]);
+      const [y, mean, variance] = tf.engine().runKernel(bnTrainKernelName, { x, gamma, beta }, attrs) as tf.Tensor[];
+      save(relu ? [x, gamma, mean, variance, y] : [x, gamma, mean, variance]);
       // the statistics leave through `lastStats`, so they must outlive customGrad's tidy
       lastStats = [tf.keep(mean) as tf.Tensor1D, tf.keep(variance) as tf.Tensor1D];
       return {
         value: y,
         gradFunc: (dy: tf.Tensor | tf.Tensor[], saved: tf.Tensor[]) => {
-          const [sx, sg, sm, sv] = saved;
+          const [sx, sg, sm, sv, reluOut] = saved;
+          const inputs = { dy: dy as tf.Tensor, x: sx, gamma: sg, mean: sm, variance: sv };
           return tf
             .engine()
-            .runKernel(
-              bnTrainGradKernelName,
-              { dy: dy as tf.Tensor, x: sx, gamma: sg, mean: sm, variance: sv },
-              { eps },
-            ) as tf.Tensor[];
+            .runKernel(bnTrainGradKernelName, relu ? { ...inputs, reluOut } : inputs, attrs) as tf.Tensor[];
         },
       };
     }) as (x: tf.Tensor, gamma: tf.Tensor, beta: tf.Tensor) => tf.Tensor;
-    fusedByEps.set(eps, op);
+    fusedOps.set(key, op);
   }
   return op;
 }
 
 /**
- * Training-mode batch norm of x ([..., C]) with gamma and beta ([C]); see the file
- * comment. The caller owns (and disposes) the returned tensors, as with any tfjs op.
+ * Training-mode batch norm of x ([..., C]) with gamma and beta ([C]), then max(·, 0) when `relu`;
+ * see the file comment. The caller owns (and disposes) the returned tensors, as with any tfjs op.
  */
 export function batchNormTraining(
   x: tf.Tensor,
   gamma: tf.Tensor1D,
   beta: tf.Tensor1D,
   eps = 1e-5,
+  relu = false,
 ): BatchNormTrainingResult {
   const C = x.shape[x.rank - 1];
   if (gamma.shape[0] !== C || beta.shape[0] !== C || gamma.rank !== 1 || beta.rank !== 1) {
@@ -182,11 +195,12 @@ export function batchNormTraining(
     return tf.tidy(() => {
       const axes = [...Array(x.rank - 1).keys()];
       const { mean, variance } = tf.moments(x, axes);
-      const y = tf.batchNorm(x, mean, variance, beta, gamma, eps);
+      const normalised = tf.batchNorm(x, mean, variance, beta, gamma, eps);
+      const y = relu ? tf.relu(normalised) : normalised;
       return { y, mean: mean as tf.Tensor1D, variance: variance as tf.Tensor1D };
     }) as unknown as BatchNormTrainingResult;
   }
-  const y = fusedFor(eps)(x, gamma, beta);
+  const y = fusedFor(eps, relu)(x, gamma, beta);
   const [mean, variance] = lastStats as [tf.Tensor1D, tf.Tensor1D];
   lastStats = null;
   return { y, mean, variance };

@@ -4,7 +4,8 @@
  * statistics with PyTorch's momentum convention and the unbiased batch variance
  * (`running = (1 - m)·running + m·batch`, m = 0.1); in inference it uses the
  * running statistics. Unlike tfjs' own layer the moving-variance update uses n/(n-1)
- * like PyTorch. Weight names follow tfjs: gamma, beta, moving_mean, moving_variance.
+ * like PyTorch. Weight names follow tfjs: gamma, beta, moving_mean, moving_variance. With `relu` the
+ * layer is `nn.BatchNorm2d` followed by `nn.ReLU`, the ReLU fused into the training op.
  */
 import { batchNormTraining, tf, updateRunningAverage } from '@bmse/backend';
 
@@ -16,6 +17,8 @@ export interface BatchNorm2dArgs {
   momentum?: number;
   epsilon?: number;
   trainable?: boolean;
+  /** apply ReLU to the output, fused into the batch norm when training (`nn.BatchNorm2d` then `nn.ReLU`) */
+  relu?: boolean;
 }
 
 /**
@@ -30,6 +33,7 @@ export class BatchNorm2d extends tf.layers.Layer {
   static readonly className = 'BmseBatchNorm2d';
   readonly momentum: number;
   readonly epsilon: number;
+  readonly relu: boolean;
   frozenMode: FrozenBnMode = 'train';
   private gamma!: LayerVariable;
   private beta!: LayerVariable;
@@ -40,6 +44,7 @@ export class BatchNorm2d extends tf.layers.Layer {
     super({ name: args.name, trainable: args.trainable ?? true });
     this.momentum = args.momentum ?? 0.1;
     this.epsilon = args.epsilon ?? 1e-5;
+    this.relu = args.relu ?? false;
   }
 
   override build(inputShape: tf.Shape | tf.Shape[]): void {
@@ -74,17 +79,20 @@ export class BatchNorm2d extends tf.layers.Layer {
     const gamma = this.gamma.read() as tf.Tensor1D;
     const beta = this.beta.read() as tf.Tensor1D;
     if (!this.usesBatchStats(kwargs.training === true)) {
-      return tf.batchNorm(
-        x,
-        this.movingMean.read() as tf.Tensor1D,
-        this.movingVariance.read() as tf.Tensor1D,
-        beta,
-        gamma,
-        this.epsilon,
-      );
+      return tf.tidy(() => {
+        const y = tf.batchNorm(
+          x,
+          this.movingMean.read() as tf.Tensor1D,
+          this.movingVariance.read() as tf.Tensor1D,
+          beta,
+          gamma,
+          this.epsilon,
+        );
+        return this.relu ? tf.relu(y) : y;
+      });
     }
-    // one fused op with a fused gradient (see @bmse/backend batchNormTraining)
-    const { y, mean, variance } = batchNormTraining(x, gamma, beta, this.epsilon);
+    // one fused op with a fused gradient (and ReLU; see @bmse/backend batchNormTraining)
+    const { y, mean, variance } = batchNormTraining(x, gamma, beta, this.epsilon, this.relu);
     const n = x.size / x.shape[3];
     // in the variables' own memory on wasm, off the gradient tape (see @bmse/backend)
     updateRunningAverage(this.movingMean.read() as tf.Variable, mean, this.momentum);
@@ -94,7 +102,7 @@ export class BatchNorm2d extends tf.layers.Layer {
   }
 
   override getConfig(): tf.serialization.ConfigDict {
-    return { ...super.getConfig(), momentum: this.momentum, epsilon: this.epsilon };
+    return { ...super.getConfig(), momentum: this.momentum, epsilon: this.epsilon, relu: this.relu };
   }
 }
 tf.serialization.registerClass(BatchNorm2d);

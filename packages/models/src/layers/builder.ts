@@ -88,6 +88,11 @@ export class NetBuilder {
     return this.apply(this.record(new BatchNorm2d({ name })), x);
   }
 
+  /** `nn.BatchNorm2d` then `nn.ReLU`, as one layer (the ReLU fused into batch norm's training op). */
+  bnRelu(x: Sym, name: string): Sym {
+    return this.apply(this.record(new BatchNorm2d({ name, relu: true })), x);
+  }
+
   relu(x: Sym, name: string): Sym {
     return this.apply(tf.layers.reLU({ name }), x);
   }
