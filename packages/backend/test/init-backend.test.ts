@@ -123,6 +123,25 @@ describe('native convolution kernels', () => {
     );
   });
 
+  it.skipIf(!built('bmse_blas'))(
+    "make OpenMP's and OpenBLAS' threads sleep between kernels unless the user chose; reject a bad BMSE_DNNL_MIN_POSITIONS",
+    () => {
+      const env = (extra: Record<string, string | undefined>) => {
+        const code =
+          "import('@bmse/backend').then(async (b) => { await b.initBackend('wasm', { threads: 1 }); console.log(process.env.OMP_WAIT_POLICY, process.env.OPENBLAS_THREAD_TIMEOUT, /native conv: (oneDNN|OpenBLAS)/.test(b.describeBackend(b.backendInfo())) ? 'native' : 'none') })";
+        return execFileSync(process.execPath, ['--conditions=source', '--import', 'tsx', '-e', code], {
+          env: { ...process.env, OMP_WAIT_POLICY: undefined, OPENBLAS_THREAD_TIMEOUT: undefined, ...extra },
+          encoding: 'utf8',
+        }).trim();
+      };
+      expect(env({})).toBe('passive 4 native');
+      expect(env({ OMP_WAIT_POLICY: 'active', OPENBLAS_THREAD_TIMEOUT: '20' })).toBe('active 20 native');
+      // a bad value keeps the loader from using the build, and says why
+      expect(env({ BMSE_NO_DNNL: '1' })).toBe('passive 4 native');
+      expect(env({ BMSE_DNNL_MIN_POSITIONS: 'many', BMSE_NO_DNNL: '1' })).toMatch(/none$/);
+    },
+  );
+
   it('BMSE_NO_NATIVE=1 leaves the XNNPACK kernels', () => {
     expect(describeIn({ BMSE_NO_NATIVE: '1' })).toMatch(/native conv: disabled by BMSE_NO_NATIVE=1\)/);
   });

@@ -171,6 +171,10 @@ function loadAddon(file: string, threads: number): NativeBlas {
     // XNNPACK's threads (and, on a busy machine, other processes); spinning made steps 2-3x slower on
     // the 2-core VM. libgomp reads this when the addon loads it; the user's own setting wins.
     if (!process.env.OMP_WAIT_POLICY) process.env.OMP_WAIT_POLICY = 'passive';
+    // Likewise OpenBLAS' threads, which spin ~0.1 s after each call by default: next to oneDNN's and
+    // XNNPACK's threads that made Adam's update (and the convolutions after an OpenBLAS one) ~25% slower
+    // in ResNet-18 steps here. 2^4 cycles: they sleep at once. OpenBLAS reads it when the addon loads it.
+    if (!process.env.OPENBLAS_THREAD_TIMEOUT) process.env.OPENBLAS_THREAD_TIMEOUT = '4';
     blas = createRequire(import.meta.url)(file) as NativeBlas;
     blas.setDnnlMinPositions(dnnlMinPositions());
     loaded.set(file, blas);
