@@ -745,13 +745,15 @@ HOT static void bn_train_forward(const float *x, const float *gamma, const float
   free(scale);
 }
 
-/* y[r, c] = x[r, c]·scale[c] + shift[c] (inference batch norm with folded statistics) */
+/* y[r, c] = act(x[r, c]·scale[c] + shift[c]), act ReLU or none (inference batch norm, folded statistics) */
 HOT static void channel_affine(const float *restrict x, const float *restrict scale, const float *restrict shift,
-                               float *restrict y, size_t rows, size_t C) {
+                               float *restrict y, size_t rows, size_t C, int relu) {
   for (size_t r = 0; r < rows; r++) {
     const float *restrict xr = x + r * C;
     float *restrict yr = y + r * C;
     for (size_t c = 0; c < C; c++) yr[c] = xr[c] * scale[c] + shift[c];
+    if (relu)
+      for (size_t c = 0; c < C; c++) yr[c] = yr[c] < 0.f ? 0.f : yr[c];
   }
 }
 
@@ -844,6 +846,14 @@ HOT static void add_same(const float *restrict a, const float *restrict b, float
   for (size_t b0 = 0; b0 < blocks; b0++) {
     const size_t i1 = (b0 + 1) * PAR_BLOCK < n ? (b0 + 1) * PAR_BLOCK : n;
     for (size_t i = b0 * PAR_BLOCK; i < i1; i++) out[i] = a[i] + b[i];
+  }
+}
+
+/* out = max(a + b, 0), same length (a residual sum and its ReLU in one pass) */
+HOT static void add_relu(const float *restrict a, const float *restrict b, float *restrict out, size_t n) {
+  for (size_t i = 0; i < n; i++) {
+    const float v = a[i] + b[i];
+    out[i] = v < 0.f ? 0.f : v;
   }
 }
 
@@ -1054,12 +1064,18 @@ static napi_value js_bn_train_forward(napi_env env, napi_callback_info info) {
   return NULL;
 }
 
-/* (x, scale, shift, y): y[r, c] = x[r, c]·scale[c] + shift[c] */
+/* (x, scale, shift, y, relu?): y[r, c] = act(x[r, c]·scale[c] + shift[c]) */
 static napi_value js_channel_affine(napi_env env, napi_callback_info info) {
-  napi_value argv[4];
+  napi_value argv[5];
   float *a[4];
   size_t n[4];
-  if (!get_args(env, info, 4, argv)) return NULL;
+  size_t argc = 5;
+  bool relu = false;
+  if (napi_get_cb_info(env, info, &argc, argv, NULL, NULL) != napi_ok || argc < 4) {
+    napi_throw_type_error(env, NULL, "channel affine: expected (x, scale, shift, y, relu?)");
+    return NULL;
+  }
+  if (argc >= 5) napi_get_value_bool(env, argv[4], &relu);
   for (int i = 0; i < 4; i++)
     if (!f32_arg(env, argv[i], &a[i], &n[i])) return NULL;
   const size_t C = n[1];
@@ -1067,7 +1083,7 @@ static napi_value js_channel_affine(napi_env env, napi_callback_info info) {
     napi_throw_range_error(env, NULL, "channel affine: sizes do not match");
     return NULL;
   }
-  channel_affine(a[0], a[1], a[2], a[3], n[0] / C, C);
+  channel_affine(a[0], a[1], a[2], a[3], n[0] / C, C, relu);
   return NULL;
 }
 
@@ -1122,6 +1138,14 @@ static int same_size_f32_args(napi_env env, napi_callback_info info, size_t coun
   }
   *n = len[0];
   return 1;
+}
+
+/* (a, b, out): out = max(a + b, 0) */
+static napi_value js_add_relu(napi_env env, napi_callback_info info) {
+  float *a[3];
+  size_t n;
+  if (same_size_f32_args(env, info, 3, a, &n, "add relu")) add_relu(a[0], a[1], a[2], n);
+  return NULL;
 }
 
 /* (acc, x): acc += x */
@@ -1310,6 +1334,7 @@ NAPI_MODULE_INIT() {
       {"relu", NULL, js_relu, NULL, NULL, NULL, napi_default, NULL},
       {"add", NULL, js_add, NULL, NULL, NULL, napi_default, NULL},
       {"accumulate", NULL, js_accumulate, NULL, NULL, NULL, napi_default, NULL},
+      {"addRelu", NULL, js_add_relu, NULL, NULL, NULL, napi_default, NULL},
       {"sumLeading", NULL, js_sum_leading, NULL, NULL, NULL, napi_default, NULL},
       {"biasActivation", NULL, js_bias_activation, NULL, NULL, NULL, napi_default, NULL},
       {"adamUpdate", NULL, js_adam_update, NULL, NULL, NULL, napi_default, NULL},

@@ -9,6 +9,8 @@ export {
   type SkippedBackend,
 } from './init-backend.js';
 export { describeNative, loadNativeBlas, loadNativeBuilds, openBlasCoreTypeFor } from './native/blas.js';
+export { addRelu } from './ops/add-relu.js';
+export { batchNormInference } from './ops/batch-norm-inference.js';
 export { type BatchNormTrainingResult, batchNormTraining } from './ops/batch-norm-training.js';
 export { type AdamUpdateAttrs, adamUpdate, adamUpdateArrays, adamUpdateInPlace } from './optim/adam-update.js';
 export { FusedAdam, type FusedAdamOptions } from './optim/fused-adam.js';

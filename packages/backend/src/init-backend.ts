@@ -6,6 +6,8 @@
  */
 import os from 'node:os';
 import { describeNative, loadNativeBlas } from './native/blas.js';
+import { registerAddReluKernels } from './ops/add-relu.js';
+import { registerBatchNormInferenceKernels } from './ops/batch-norm-inference.js';
 import { registerBatchNormTrainingKernels } from './ops/batch-norm-training.js';
 import { registerAdamUpdateKernels } from './optim/adam-update.js';
 import { registerReluGrad } from './relu-grad.js';
@@ -222,6 +224,8 @@ export async function initBackend(
   }
   registerAdamUpdateKernels();
   registerBatchNormTrainingKernels();
+  registerBatchNormInferenceKernels();
+  registerAddReluKernels();
   registerReluGrad();
   const skipped: SkippedBackend[] = [];
   const threads = options.threads ?? defaultThreads();

@@ -3,7 +3,7 @@
  * backend: Conv2D/FusedConv2D forward (native path and its fallbacks), MaxPool, MaxPoolGrad,
  * Sum/Mean over leading axes, and the tile-free FusedBatchNorm gradient.
  */
-import { tf } from '@bmse/backend';
+import { addRelu, tf } from '@bmse/backend';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { leadingAxesCount } from '../src/wasm/reduce-leading-axes.js';
 import { wasmKernelSettings } from '../src/wasm/settings.js';
@@ -157,6 +157,26 @@ describe.each(kernelVariants())('wasm kernels (%s variant)', (_name, native) => 
     const ref = await on('cpu', f);
     const got = await on('wasm', f);
     for (let i = 0; i < ref.length; i++) expect(Array.from(got[i])).toEqual(Array.from(ref[i]));
+  });
+
+  it('addRelu: relu(a + b) and its gradients (to both inputs) match tf.relu(tf.add) on cpu', async () => {
+    const f = (fused: boolean) => () => {
+      const a = t([3, 17, 11, 9], 50);
+      const b = t([3, 17, 11, 9], 51);
+      const w = t([3, 17, 11, 9], 52);
+      const op = (x: tf.Tensor, y: tf.Tensor) => (fused ? addRelu(x, y) : tf.relu(tf.add(x, y)));
+      return [op(a, b), ...tf.grads((x: tf.Tensor, y: tf.Tensor) => tf.sum(tf.mul(op(x, y), w)))([a, b])];
+    };
+    const ref = await on('cpu', f(false));
+    const got = await on('wasm', f(true));
+    for (let i = 0; i < ref.length; i++) expect(Array.from(got[i])).toEqual(Array.from(ref[i]));
+    expect(got[0].filter((v) => v === 0).length).toBeGreaterThan(got[0].length / 4);
+    await tf.setBackend('wasm');
+    const before = tf.memory().numTensors;
+    const [a, b] = [t([4, 5], 53), t([4, 5], 54)];
+    tf.dispose([addRelu(a, b), ...tf.grads((x: tf.Tensor) => tf.sum(addRelu(x, b)))([a]), a, b]);
+    expect(tf.memory().numTensors).toBe(before);
+    expect(() => addRelu(t([4, 5], 1), t([5], 2))).toThrow(/same shape, got \[4,5\] and \[5\]/);
   });
 
   it('inference batch norm (native above 4096 elements) matches cpu, with and without offset and scale', async () => {

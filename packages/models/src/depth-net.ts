@@ -26,7 +26,7 @@ function upProjection(b: NetBuilder, x: Sym, p: string, out: number, size: [numb
   let a = b.bnRelu(b.conv(u, { name: `${p}.conv1`, filters: out, kernel: 5, pad: 2, init }), `${p}.bn1`);
   a = b.bn(b.conv(a, { name: `${p}.conv1_2`, filters: out, kernel: 3, pad: 1, init }), `${p}.bn1_2`);
   const br = b.bn(b.conv(u, { name: `${p}.conv2`, filters: out, kernel: 5, pad: 2, init }), `${p}.bn2`);
-  return b.relu(b.add([a, br], `${p}.add`), `${p}.relu`);
+  return b.addRelu([a, br], `${p}.add`);
 }
 
 export function buildDepthNet(spec: Extract<ModelSpec, { kind: 'depth' }>): BmseNet {

@@ -61,14 +61,14 @@ function shortcut(b: NetBuilder, x: Sym, p: string, out: number, stride: number)
 function basicBlock(b: NetBuilder, x: Sym, p: string, planes: number, stride: number): Sym {
   let y = convBnRelu(b, x, `${p}.conv1`, `${p}.bn1`, planes, 3, stride, 1);
   y = convBn(b, y, `${p}.conv2`, `${p}.bn2`, planes, 3, 1, 1);
-  return b.relu(b.add([y, shortcut(b, x, p, planes, stride)], `${p}.add`), `${p}.relu`);
+  return b.addRelu([y, shortcut(b, x, p, planes, stride)], `${p}.add`);
 }
 
 function bottleneck(b: NetBuilder, x: Sym, p: string, planes: number, stride: number): Sym {
   let y = convBnRelu(b, x, `${p}.conv1`, `${p}.bn1`, planes, 1, 1, 0);
   y = convBnRelu(b, y, `${p}.conv2`, `${p}.bn2`, planes, 3, stride, 1);
   y = convBn(b, y, `${p}.conv3`, `${p}.bn3`, planes * 4, 1, 1, 0);
-  return b.relu(b.add([y, shortcut(b, x, p, planes * 4, stride)], `${p}.add`), `${p}.relu`);
+  return b.addRelu([y, shortcut(b, x, p, planes * 4, stride)], `${p}.add`);
 }
 
 /** Builds the trunk on `input`; layer names are `${prefix}conv1`, `${prefix}layer1.0.conv1`, … */

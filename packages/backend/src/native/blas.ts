@@ -58,10 +58,12 @@ export interface NativeBlas {
   relu(x: Float32Array, y: Float32Array): void;
   /** out = a + b (same lengths) */
   add(a: Float32Array, b: Float32Array, out: Float32Array): void;
+  /** out = max(a + b, 0) (same lengths) */
+  addRelu(a: Float32Array, b: Float32Array, out: Float32Array): void;
   /** acc += x (same lengths) */
   accumulate(acc: Float32Array, x: Float32Array): void;
-  /** y[r, c] = x[r, c] * scale[c] + shift[c]; C = scale.length (inference batch norm) */
-  channelAffine(x: Float32Array, scale: Float32Array, shift: Float32Array, y: Float32Array): void;
+  /** y[r, c] = act(x[r, c] * scale[c] + shift[c]), act ReLU when `relu`; C = scale.length (inference batch norm) */
+  channelAffine(x: Float32Array, scale: Float32Array, shift: Float32Array, y: Float32Array, relu?: boolean): void;
   /** training-mode batch norm over all axes but the last (see src/ops/batch-norm-training.ts) */
   batchNormTrainForward(
     x: Float32Array,

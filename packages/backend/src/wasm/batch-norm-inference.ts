@@ -5,6 +5,7 @@
  * a 655 ms ResNet-50 b8@224 forward pass). Per-channel (1-D, size C) statistics only; anything else
  * goes to the backend's kernel.
  */
+import { foldBatchNorm } from '../ops/batch-norm-inference.js';
 import { tf } from '../tf.js';
 import { extendWasmKernel, heapF32, type WasmBackend } from './heap.js';
 import { wasmKernelSettings } from './settings.js';
@@ -18,24 +19,6 @@ interface BatchNormInputs {
   variance: tf.TensorInfo;
   offset?: tf.TensorInfo;
   scale?: tf.TensorInfo;
-}
-
-/** scale = γ / √(var + ε), shift = β − mean·scale, per channel, from float32 statistics. */
-export function foldBatchNorm(
-  mean: Float32Array,
-  variance: Float32Array,
-  offset: Float32Array | null,
-  gamma: Float32Array | null,
-  eps: number,
-): { scale: Float32Array; shift: Float32Array } {
-  const C = mean.length;
-  const scale = new Float32Array(C);
-  const shift = new Float32Array(C);
-  for (let c = 0; c < C; c++) {
-    scale[c] = (gamma ? gamma[c] : 1) / Math.sqrt(variance[c] + eps);
-    shift[c] = (offset ? offset[c] : 0) - mean[c] * scale[c];
-  }
-  return { scale, shift };
 }
 
 function nativeBatchNorm({

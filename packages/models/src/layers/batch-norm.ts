@@ -7,7 +7,7 @@
  * like PyTorch. Weight names follow tfjs: gamma, beta, moving_mean, moving_variance. With `relu` the
  * layer is `nn.BatchNorm2d` followed by `nn.ReLU`, the ReLU fused into the training op.
  */
-import { batchNormTraining, tf, updateRunningAverage } from '@bmse/backend';
+import { batchNormInference, batchNormTraining, tf, updateRunningAverage } from '@bmse/backend';
 
 type LayerVariable = ReturnType<tf.layers.Layer['addWeight']>;
 
@@ -79,17 +79,10 @@ export class BatchNorm2d extends tf.layers.Layer {
     const gamma = this.gamma.read() as tf.Tensor1D;
     const beta = this.beta.read() as tf.Tensor1D;
     if (!this.usesBatchStats(kwargs.training === true)) {
-      return tf.tidy(() => {
-        const y = tf.batchNorm(
-          x,
-          this.movingMean.read() as tf.Tensor1D,
-          this.movingVariance.read() as tf.Tensor1D,
-          beta,
-          gamma,
-          this.epsilon,
-        );
-        return this.relu ? tf.relu(y) : y;
-      });
+      // one fused pass with the running statistics (and ReLU; see @bmse/backend batchNormInference)
+      const mean = this.movingMean.read() as tf.Tensor1D;
+      const variance = this.movingVariance.read() as tf.Tensor1D;
+      return batchNormInference(x, mean, variance, beta, gamma, this.epsilon, this.relu);
     }
     // one fused op with a fused gradient (and ReLU; see @bmse/backend batchNormTraining)
     const { y, mean, variance } = batchNormTraining(x, gamma, beta, this.epsilon, this.relu);

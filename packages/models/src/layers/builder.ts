@@ -6,6 +6,7 @@
  * state dicts map onto them by name.
  */
 import { tf } from '@bmse/backend';
+import { AddRelu } from './add-relu.js';
 import { BatchNorm2d } from './batch-norm.js';
 import { TorchConv2d } from './conv2d.js';
 import { TorchMaxPool2d } from './max-pool.js';
@@ -99,6 +100,11 @@ export class NetBuilder {
 
   add(xs: Sym[], name: string): Sym {
     return this.apply(tf.layers.add({ name }), xs);
+  }
+
+  /** relu(a + b): a residual sum and its ReLU as one layer (one fused op). */
+  addRelu(xs: [Sym, Sym], name: string): Sym {
+    return this.apply(new AddRelu({ name }), xs);
   }
 
   concat(xs: Sym[], name: string): Sym {
