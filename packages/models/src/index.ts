@@ -26,6 +26,7 @@ export {
   resolveFdsOptions,
 } from './fds/fds.js';
 export { type FdsKernel, fdsKernelWindow, gaussianFilter1d, smoothAlongBins, triangWindow } from './fds/kernel.js';
+export { AddRelu } from './layers/add-relu.js';
 export { BatchNorm2d, type FrozenBnMode } from './layers/batch-norm.js';
 export { type ConvInit, NetBuilder } from './layers/builder.js';
 export { TorchConv2d, type TorchConv2dArgs, torchPadding } from './layers/conv2d.js';
