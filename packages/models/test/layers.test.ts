@@ -1,11 +1,12 @@
 /** The PyTorch-style layers: padding inside the conv and max-pool ops, the fused residual sum + ReLU. */
-import { initBackend, tf } from '@bmse/backend';
+import { tf } from '@bmse/backend';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { AddRelu, TorchConv2d, TorchMaxPool2d, torchPadding } from '../src/index.js';
+import { setupWasm } from './helpers.js';
 
-beforeAll(async () => {
-  await initBackend('wasm');
-});
+beforeAll(setupWasm);
+// the backend the suite runs on (BMSE_BACKEND=tensorflow: tfjs-node, which pads before its convs), and cpu
+const main = process.env.BMSE_BACKEND === 'tensorflow' ? 'tensorflow' : 'wasm';
 
 const seeded = (shape: number[], seed: number) => tf.randomUniform(shape, -1, 1, 'float32', seed);
 const explicit = (p: number) => [
@@ -25,7 +26,7 @@ describe('torchPadding', () => {
   });
 });
 
-describe.each(['wasm', 'cpu'])('on %s', (backend) => {
+describe.each([main, 'cpu'])('on %s', (backend) => {
   it('TorchConv2d equals a zero-padded valid convolution, with PyTorch output sizes (bias included)', async () => {
     await tf.setBackend(backend);
     for (const [size, kernel, stride, pad, bias] of [
@@ -74,7 +75,7 @@ describe.each(['wasm', 'cpu'])('on %s', (backend) => {
 
 describe('AddRelu', () => {
   it('is relu(a + b) and rejects inputs of different shapes', async () => {
-    await tf.setBackend('wasm');
+    await tf.setBackend(main);
     const a = tf.input({ shape: [4, 4, 3] });
     const b = tf.input({ shape: [4, 4, 3] });
     const model = tf.model({

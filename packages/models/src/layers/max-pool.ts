@@ -3,7 +3,7 @@
  * The padding goes into the pooling itself (tfjs' explicit padding: padded positions never win, as
  * PyTorch's −inf padding), not into a separate pad layer whose gradient is a Slice of the whole
  * activation (the ResNet stem; issue #15). Where a backend lacks explicit-padding pooling (tfjs-node's
- * `tensorflow`) it zero-pads first, which is the same on the post-ReLU (≥ 0) inputs our networks pool.
+ * `tensorflow`) it pads first with −∞, the same values.
  */
 import { tf } from '@bmse/backend';
 import { torchPadding } from './conv2d.js';
@@ -43,7 +43,7 @@ export class TorchMaxPool2d extends tf.layers.Layer {
       let x = (Array.isArray(inputs) ? inputs[0] : inputs) as tf.Tensor4D;
       let padding = torchPadding([x.shape[1], x.shape[2]], this.poolSize, this.strides, this.pad);
       if (typeof padding !== 'string' && NO_EXPLICIT_PADDING_POOLING.has(tf.getBackend())) {
-        x = tf.pad(x, padding);
+        x = tf.pad(x, padding, Number.NEGATIVE_INFINITY);
         padding = 'valid';
       }
       return tf.maxPool(x, this.poolSize, this.strides, padding);
