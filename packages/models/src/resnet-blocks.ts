@@ -35,22 +35,11 @@ function convBn(
   kernel: number,
   stride: number,
   pad: number,
+  relu = false,
 ): Sym {
-  return b.bn(b.conv(x, { name, filters, kernel, stride, pad }), bn);
-}
-
-/** convBn then ReLU, the ReLU fused into the batch-norm layer (no separate ReLU layer). */
-function convBnRelu(
-  b: NetBuilder,
-  x: Sym,
-  name: string,
-  bn: string,
-  filters: number,
-  kernel: number,
-  stride: number,
-  pad: number,
-): Sym {
-  return b.bnRelu(b.conv(x, { name, filters, kernel, stride, pad }), bn);
+  const y = b.conv(x, { name, filters, kernel, stride, pad });
+  // with relu: one batch-norm layer with the ReLU fused in (no separate ReLU layer)
+  return relu ? b.bnRelu(y, bn) : b.bn(y, bn);
 }
 
 function shortcut(b: NetBuilder, x: Sym, p: string, out: number, stride: number): Sym {
@@ -59,14 +48,14 @@ function shortcut(b: NetBuilder, x: Sym, p: string, out: number, stride: number)
 }
 
 function basicBlock(b: NetBuilder, x: Sym, p: string, planes: number, stride: number): Sym {
-  let y = convBnRelu(b, x, `${p}.conv1`, `${p}.bn1`, planes, 3, stride, 1);
+  let y = convBn(b, x, `${p}.conv1`, `${p}.bn1`, planes, 3, stride, 1, true);
   y = convBn(b, y, `${p}.conv2`, `${p}.bn2`, planes, 3, 1, 1);
   return b.addRelu([y, shortcut(b, x, p, planes, stride)], `${p}.add`);
 }
 
 function bottleneck(b: NetBuilder, x: Sym, p: string, planes: number, stride: number): Sym {
-  let y = convBnRelu(b, x, `${p}.conv1`, `${p}.bn1`, planes, 1, 1, 0);
-  y = convBnRelu(b, y, `${p}.conv2`, `${p}.bn2`, planes, 3, stride, 1);
+  let y = convBn(b, x, `${p}.conv1`, `${p}.bn1`, planes, 1, 1, 0, true);
+  y = convBn(b, y, `${p}.conv2`, `${p}.bn2`, planes, 3, stride, 1, true);
   y = convBn(b, y, `${p}.conv3`, `${p}.bn3`, planes * 4, 1, 1, 0);
   return b.addRelu([y, shortcut(b, x, p, planes * 4, stride)], `${p}.add`);
 }
@@ -80,7 +69,7 @@ export function resNetTrunk(
   prefix = '',
 ): [Sym, Sym, Sym, Sym] {
   const stem = scaled(64, widthMultiplier);
-  let x = convBnRelu(b, input, `${prefix}conv1`, `${prefix}bn1`, stem, 7, 2, 3);
+  let x = convBn(b, input, `${prefix}conv1`, `${prefix}bn1`, stem, 7, 2, 3, true);
   x = b.maxPool(x, `${prefix}maxpool`, 3, 2, 1);
   const outs: Sym[] = [];
   stageBlocks[depth].forEach((count, stage) => {
