@@ -6,9 +6,8 @@
  * times forward / backward-data / backward-weights of each geometry on both kernel sets (mean of 3
  * calls after one warm-up, 2 threads).
  */
-import { FusedAdam, initBackend, tf } from '@bmse/backend';
+import { FusedAdam, initBackend, loadNativeBlas, type NativeBlas, tf } from '@bmse/backend';
 import { createDepthNet } from '@bmse/models';
-import { loadNativeBlas, type NativeBlas } from '../../packages/backend/src/native/blas.js';
 import { buildNet, type NetName } from './nets.js';
 
 const [net = 'resnet18', batch = '32', size = '64'] = process.argv.slice(2);

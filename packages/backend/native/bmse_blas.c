@@ -366,7 +366,8 @@ static int dn_enabled = 1;
 /* Output positions (N·OH·OW) below which a convolution runs on OpenBLAS: oneDNN's NHWC kernels lose to
    im2col + sgemm where the filter is large next to the activations (ResNet's deep layers: 512 channels
    at 2x2, b32, 3.6x slower forward); measured per geometry on ResNet-18 b32@64 and ResNet-50 b8@224
-   (scripts/bench/conv-geometries.ts): oneDNN wins from ~6k positions, loses or ties at 2k and below. */
+   (scripts/bench/conv-geometries.ts): oneDNN wins from ~6k positions, loses or ties at 2k and below.
+   The loader sets it (DEFAULT_DNNL_MIN_POSITIONS in src/native/blas.ts, env BMSE_DNNL_MIN_POSITIONS). */
 static long dn_min_positions = 4096;
 
 enum { DN_FWD = 0, DN_BWD_DATA = 1, DN_BWD_WEIGHTS = 2 };

@@ -8,7 +8,13 @@ export {
   initBackend,
   type SkippedBackend,
 } from './init-backend.js';
-export { describeNative, loadNativeBlas, loadNativeBuilds, openBlasCoreTypeFor } from './native/blas.js';
+export {
+  describeNative,
+  loadNativeBlas,
+  loadNativeBuilds,
+  type NativeBlas,
+  openBlasCoreTypeFor,
+} from './native/blas.js';
 export { addRelu } from './ops/add-relu.js';
 export { batchNormInference } from './ops/batch-norm-inference.js';
 export { type BatchNormTrainingResult, batchNormTraining } from './ops/batch-norm-training.js';

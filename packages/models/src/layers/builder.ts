@@ -94,14 +94,6 @@ export class NetBuilder {
     return this.apply(this.record(new BatchNorm2d({ name, relu: true })), x);
   }
 
-  relu(x: Sym, name: string): Sym {
-    return this.apply(tf.layers.reLU({ name }), x);
-  }
-
-  add(xs: Sym[], name: string): Sym {
-    return this.apply(tf.layers.add({ name }), xs);
-  }
-
   /** relu(a + b): a residual sum and its ReLU as one layer (one fused op). */
   addRelu(xs: [Sym, Sym], name: string): Sym {
     return this.apply(new AddRelu({ name }), xs);
