@@ -3,8 +3,13 @@
  * median ms per training step (forward, backward, Adam update; the plain net: trainOnBatch with SGD) of one net.
  * argv: <backend> <net> <batch> <size> <warmup> <steps>; prints one JSON line.
  */
-import { describeBackend, FusedAdam, initBackend, tf } from '@bmse/backend';
-import { buildNet, type NetName } from './nets.js';
+import type { NetName } from './nets.js';
+
+// Measured as a compiled program runs: tsx turns Node's source maps on, and Node then parses the
+// map of every file it loads (tfjs' inline ones: ~45 MB resident); before the imports below.
+process.setSourceMapsEnabled(false);
+const { describeBackend, FusedAdam, initBackend, tf } = await import('@bmse/backend');
+const { buildNet } = await import('./nets.js');
 
 const [backendName, net, batch, size, warmup, steps] = process.argv.slice(2);
 const info = await initBackend(backendName as 'wasm' | 'cpu' | 'tensorflow').catch((err: Error) => {

@@ -41,6 +41,7 @@ interface Result {
 
 /** Child process: one case on one backend; prints one JSON line. */
 async function runCase(backend: string, name: string, warmup: number, steps: number): Promise<void> {
+  process.setSourceMapsEnabled(false); // as in backend-case.ts: measured as a compiled program runs
   const { describeBackend, FusedAdam, initBackend, tf } = await import('@bmse/backend');
   const { createDepthNet, createResNetRegressor } = await import('@bmse/models');
   const info = await initBackend(backend as 'wasm' | 'cpu' | 'tensorflow');

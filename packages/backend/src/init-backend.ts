@@ -5,6 +5,7 @@
  * threads), then cpu, and reports why each earlier choice was skipped.
  */
 import os from 'node:os';
+import { registerMeanGrad } from './mean-grad.js';
 import { describeNative, loadNativeBlas } from './native/blas.js';
 import { registerAddReluKernels } from './ops/add-relu.js';
 import { registerBatchNormInferenceKernels } from './ops/batch-norm-inference.js';
@@ -16,7 +17,7 @@ import { keepFusionUnderGradients } from './wasm/fused-under-grad.js';
 import { guardWasmMalloc, type WasmModuleHeap } from './wasm/heap.js';
 import { registerWasmTrainingKernels } from './wasm/register-training-kernels.js';
 import { wasmKernelSettings } from './wasm/settings.js';
-import { unrefWasmWorkers, withWasmThreads } from './wasm/threads.js';
+import { releaseIdleWasmWorkers, unrefWasmWorkers, withWasmThreads } from './wasm/threads.js';
 import { describeAdapter, mayHaveGpu, probeWebGpu, startWebGpu, type WebGpuAdapter } from './webgpu.js';
 
 export type BackendPreference = 'auto' | 'tensorflow' | 'webgpu' | 'wasm' | 'cpu';
@@ -150,6 +151,7 @@ async function initWasm(threads: number, native: boolean, skipped: SkippedBacken
   if (!ok) throw new Error('the wasm backend failed to initialise');
   const backend = tf.backend() as unknown as { wasm: WasmModuleHeap };
   unrefWasmWorkers(backend.wasm);
+  releaseIdleWasmWorkers(backend.wasm);
   guardWasmMalloc(backend.wasm);
   const blas = native ? loadNativeBlas(threads) : ({ ok: false, reason: 'disabled by option native: false' } as const);
   wasmKernelSettings.native = blas.ok ? blas.blas : null;
@@ -227,6 +229,7 @@ export async function initBackend(
   registerBatchNormInferenceKernels();
   registerAddReluKernels();
   registerReluGrad();
+  registerMeanGrad();
   const skipped: SkippedBackend[] = [];
   const threads = options.threads ?? defaultThreads();
 

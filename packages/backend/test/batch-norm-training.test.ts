@@ -5,6 +5,7 @@
  */
 import { batchNormTraining, tf } from '@bmse/backend';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { loadNativeBuilds } from '../src/native/blas.js';
 import { bnTrainKernelName } from '../src/ops/batch-norm-training.js';
 import { wasmKernelSettings } from '../src/wasm/settings.js';
 import { initBackendNative, kernelVariants, maxAbs, maxAbsDiff, on, seeded, setupWasm } from './helpers.js';
@@ -56,7 +57,7 @@ describe.each(kernelVariants())('batchNormTraining on wasm (%s kernels)', (_n, n
   afterAll(() => {
     wasmKernelSettings.native = initBackendNative();
   });
-  // 60 rows: one thread; 1,683 rows: split over the OpenMP threads in the oneDNN build with BMSE_PARALLEL_LOOPS=1
+  // 60 rows: one chunk of the statistics' sums; 1,683 rows: two chunks, on two OpenMP threads in the oneDNN build
   it.each([[[4, 5, 3, 6]], [[3, 17, 33, 20]]])(
     'gives the composed ops’ y, mean, variance and gradients, x %j',
     async (s) => {
@@ -87,6 +88,66 @@ describe.each(kernelVariants())('batchNormTraining on wasm (%s kernels)', (_n, n
       expect(zeros).toBeLessThan(0.7);
       const plain = await on('wasm', outputsAndGrads(fusedOp));
       expect(maxAbsDiff(plain[3], got[3])).toBeGreaterThan(0.01);
+    },
+  );
+});
+
+// batch norm, its ReLU, max pooling and their gradients: the native loops split rows over OpenMP's threads
+// and sum fixed chunks of rows in order, so every thread count and both builds give the same bits
+const pooledOp = (x: tf.Tensor, g: tf.Tensor, b: tf.Tensor): tf.Tensor[] => {
+  const [y, mean, variance] = fusedReluOp(x, g, b);
+  return [y, mean, variance, tf.maxPool(y as tf.Tensor4D, 3, 2, 'same')];
+};
+describe('native batch norm and pooling loops', () => {
+  const builds = loadNativeBuilds(2);
+  afterAll(() => {
+    for (const { blas } of builds) {
+      blas.setParallelLoops(true);
+      blas.setThreads(2);
+    }
+    wasmKernelSettings.native = initBackendNative();
+  });
+  it.skipIf(builds.length === 0)(
+    'give the same bits on one or two threads, serial or parallel, in either build',
+    async () => {
+      shape = [5, 40, 33, 12]; // 6,600 rows: 7 chunks
+      const runs: Array<[string, Float32Array[]]> = [];
+      for (const { name, blas } of builds)
+        for (const [threads, parallel] of [
+          [2, true],
+          [1, true],
+          [2, false],
+        ] as const) {
+          blas.setThreads(threads);
+          blas.setParallelLoops(parallel);
+          wasmKernelSettings.native = blas;
+          const got = await on('wasm', () => {
+            const [x, g, b] = inputs();
+            const outs = pooledOp(x, g, b);
+            const grads = tf.grads((xx: tf.Tensor, gg: tf.Tensor) => {
+              const [y, , , pooled] = pooledOp(xx, gg, b);
+              return tf.add(tf.sum(tf.mul(y, weight())), tf.sum(pooled));
+            })([x, g]);
+            return [...outs, ...grads];
+          });
+          runs.push([
+            `${name} ${threads} threads ${parallel ? 'parallel' : 'serial'}`,
+            got.map((a) => Float32Array.from(a)),
+          ]);
+        }
+      const ref = await on('cpu', () => {
+        const [x, g, b] = inputs();
+        const [y, mean, variance] = composedRelu(x, g, b);
+        return [y, mean, variance];
+      });
+      expect(maxAbsDiff(runs[0][1][1], ref[1])).toBeLessThan(1e-5 * maxAbs(ref[1])); // the batch's mean, as tf.moments
+      expect(maxAbs(runs[0][1][4])).toBeGreaterThan(0.01); // dx is not trivially zero
+      for (const [name, got] of runs.slice(1))
+        for (let i = 0; i < got.length; i++)
+          expect(
+            Buffer.compare(Buffer.from(got[i].buffer), Buffer.from(runs[0][1][i].buffer)),
+            `${name}, output ${i}`,
+          ).toBe(0);
     },
   );
 });

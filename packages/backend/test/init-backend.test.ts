@@ -79,6 +79,12 @@ describe('initBackend', () => {
       );
       console.log(`auto: ${describeBackend(info)}`);
       expect(info.threads).toBe(2);
+      // XNNPACK's pool holds one worker (2 threads = the caller + 1); Emscripten's 7 idle ones are ended
+      const pthread = (tf.backend() as unknown as { wasm: { PThread: Record<string, unknown[]> } }).wasm.PThread;
+      expect([pthread.runningWorkers.length, pthread.unusedWorkers.length]).toEqual([1, 0]);
+      const y = tf.conv2d(tf.ones([2, 9, 9, 8]) as tf.Tensor4D, tf.ones([3, 3, 8, 4]) as tf.Tensor4D, 1, 'valid');
+      expect(Array.from(await y.data()).every((v) => v === 72)).toBe(true); // 3·3·8 ones on the worker threads
+      y.dispose();
       expect(info.simd).toBe(true);
       expect(info.kernels).toContain('Conv2DBackpropFilter');
       expect(backendInfo()).toBe(info);

@@ -34,6 +34,9 @@ export interface NativeBlas {
   /** max pooling over each window's valid positions; geometry as for maxPoolGrad */
   maxPool(x: Float32Array, y: Float32Array, geometry: Int32Array): void;
   setThreads(n: number): void;
+  /** elementwise, pooling and batch-norm loops on OpenMP's threads (default; oneDNN build only) or on one;
+   * the results are the same either way. Returns the previous setting. Env BMSE_SERIAL_LOOPS=1 at load: off */
+  setParallelLoops(on: boolean): boolean;
   /** floats per im2col tile (default 1M = 4 MiB) */
   setColsBudget(floats: number): void;
   /** dnnl: e.g. 'oneDNN 2.6.3 avx512_core' in the oneDNN build, else null */
