@@ -361,12 +361,26 @@ static dnnl_engine_t dn_engine = NULL;
 static dnnl_stream_t dn_stream = NULL;
 static int dn_state = 0; /* 0 not started, 1 ready, -1 failed */
 static int dn_enabled = 1;
-/* Output positions (N·OH·OW) below which a convolution runs on OpenBLAS: oneDNN's NHWC kernels lose to
-   im2col + sgemm where the filter is large next to the activations (ResNet's deep layers: 512 channels
-   at 2x2, b32, 3.6x slower forward); measured per geometry on ResNet-18 b32@64 and ResNet-50 b8@224
-   (scripts/bench/conv-geometries.ts): oneDNN wins from ~6k positions, loses or ties at 2k and below.
-   The loader sets it (DEFAULT_DNNL_MIN_POSITIONS in src/native/blas.ts, env BMSE_DNNL_MIN_POSITIONS). */
-static long dn_min_positions = 4096;
+/* Which convolutions run on oneDNN; the rest run on im2col + OpenBLAS sgemm, which wins where the filter
+   is large next to the activations. Measured per geometry with the threads sleeping between kernels
+   (scripts/bench/conv-geometries.ts on ResNet-18 b32@64, ResNet-50 b8@224, the depth net b2@228x304):
+   - spatial kernels (3x3, 5x5, 7x7): oneDNN from `dn_min_positions` output positions (N·OH·OW, default
+     512) when each output map has at least 8x8 positions — 128@8x8 3x3 b32 (2048 positions) 5.6 vs
+     9.0 ms for its three passes, 256@15x19 b2 (570) 5.7 vs 7.7 ms; at 4x4 maps or 2x2 OpenBLAS ties or
+     wins (512@2x2 b32: 17.8 vs 7.0 ms);
+   - 1x1 kernels: from 4x as many positions at stride 1 (2048; ResNet-50's 1568-position 1x1s tie or
+     lose), 8x at stride 2 (4096; the strided shortcuts lose at 2204 positions, 7.9 vs 6.4 ms).
+   The loader sets dn_min_positions (DEFAULT_DNNL_MIN_POSITIONS in src/native/blas.ts, env
+   BMSE_DNNL_MIN_POSITIONS); 0 sends every geometry to oneDNN (tests). */
+static long dn_min_positions = 512;
+
+static int dn_wants(const Geom *g) {
+  const long positions = (long)g->N * g->OH * g->OW;
+  if (dn_min_positions == 0) return 1;
+  if (positions < dn_min_positions) return 0;
+  if (g->KH * g->KW > 1) return (long)g->OH * g->OW >= 64;
+  return positions >= (g->SH * g->SW > 1 ? 8 : 4) * dn_min_positions;
+}
 
 enum { DN_FWD = 0, DN_BWD_DATA = 1, DN_BWD_WEIGHTS = 2 };
 
@@ -520,7 +534,7 @@ static int dn_exec(dnnl_primitive_t p, int n, dnnl_exec_arg_t *args) {
 /* kind DN_FWD: (a x, b w, c y, bias); DN_BWD_DATA: (a dy, b w, c dx); DN_BWD_WEIGHTS: (a x, b dy, c dw, bias: db).
    0 when done, -1 when this geometry is left to the OpenBLAS kernels. */
 static int dn_conv(int kind, const float *a, const float *b, float *c, float *bias, int relu, const Geom *g) {
-  if (!dn_enabled || (long)g->N * g->OH * g->OW < dn_min_positions || !dn_start()) return -1;
+  if (!dn_enabled || !dn_wants(g) || !dn_start()) return -1;
   DnEntry *e = dn_entry(kind, (bias ? 1 : 0) | (relu ? 2 : 0), g);
   if (!e || !e->usable) return -1;
   void *wbuf = e->prim_w_bytes ? dn_grow(&dn_wbuf, &dn_wbuf_cap, e->prim_w_bytes) : NULL;
@@ -1310,8 +1324,9 @@ static napi_value js_use_dnnl(napi_env env, napi_callback_info info) {
   return NULL;
 }
 
-/* (positions: number): the fewest output positions N·OH·OW a convolution needs to run on oneDNN
-   (default 4096; 0: every geometry oneDNN has a JIT kernel for); no-op without oneDNN */
+/* (positions: number): the fewest output positions N·OH·OW a convolution needs to run on oneDNN (default
+   512; 1x1 kernels need 4x / 8x that, see dn_wants; 0: every geometry oneDNN has a JIT kernel for); no-op
+   without oneDNN */
 static napi_value js_set_dnnl_min_positions(napi_env env, napi_callback_info info) {
   size_t argc = 1;
   napi_value argv[1];

@@ -229,29 +229,38 @@ describe.skipIf(!onednn)('oneDNN kernels', () => {
     expect(blas.info().dnnl).toMatch(/^oneDNN \d+\.\d+\.\d+ /);
   });
 
-  it('by default leave geometries under 4096 output positions to OpenBLAS, with the same values', async () => {
-    const blas = onednn?.blas;
-    if (!blas) return;
-    expect(DEFAULT_DNNL_MIN_POSITIONS).toBe(4096);
-    // 2·32·32 = 2048 positions (OpenBLAS) and 8·32·32 = 8192 (oneDNN); 3x3 s1 'same', 4 -> 8 channels
-    const conv = (n: number) =>
-      tf.grads((a: tf.Tensor, b: tf.Tensor) =>
-        tf.sum(tf.mul(tf.conv2d(a as tf.Tensor4D, b as tf.Tensor4D, 1, 'same'), 0.5)),
-      )([t([n, 32, 32, 4], 3), t([3, 3, 4, 8], 4)]);
-    for (const n of [2, 8]) {
-      const want = await on('cpu', () => conv(n));
+  it.each([
+    // [x, filter, stride, on oneDNN?]: 3x3 from 512 positions with 8x8 maps, 1x1 from 2048 (stride 1) / 4096 (stride 2)
+    [[1, 16, 16, 4], [3, 3, 4, 8], 1, false], // 256 positions
+    [[2, 16, 16, 4], [3, 3, 4, 8], 1, true], // 512, 16x16 maps
+    [[32, 4, 4, 4], [3, 3, 4, 8], 1, false], // 512, 4x4 maps
+    [[1, 32, 32, 4], [1, 1, 4, 8], 1, false], // 1x1, 1024
+    [[2, 32, 32, 4], [1, 1, 4, 8], 1, true], // 1x1, 2048
+    [[8, 32, 32, 4], [1, 1, 4, 8], 2, false], // 1x1 s2, 2048
+    [[16, 32, 32, 4], [1, 1, 4, 8], 2, true], // 1x1 s2, 4096
+  ] as const)(
+    'by default choose oneDNN or OpenBLAS by geometry, with the same values: x %j, filter %j, stride %d',
+    async (xs, ws, stride, dnnl) => {
+      const blas = onednn?.blas;
+      if (!blas) return;
+      expect(DEFAULT_DNNL_MIN_POSITIONS).toBe(512);
+      const conv = () =>
+        tf.grads((a: tf.Tensor, b: tf.Tensor) =>
+          tf.sum(tf.mul(tf.conv2d(a as tf.Tensor4D, b as tf.Tensor4D, stride, 'same'), 0.5)),
+        )([t([...xs], 3), t([...ws], 4)]);
+      const want = await on('cpu', conv);
       wasmKernelSettings.native = blas;
       blas.setDnnlMinPositions(DEFAULT_DNNL_MIN_POSITIONS);
       try {
-        const got = await on('wasm', () => conv(n));
+        const got = await on('wasm', conv);
         for (let i = 0; i < 2; i++) expect(maxAbsDiff(got[i], want[i])).toBeLessThan(1e-4 * maxAbs(want[i]));
       } finally {
         wasmKernelSettings.native = initBackendNative();
       }
-      const g = nativeGeometry(tf.backend_util.computeConv2DInfo([n, 32, 32, 4], [3, 3, 4, 8], 1, 1, 'same'));
+      const g = nativeGeometry(tf.backend_util.computeConv2DInfo([...xs], [...ws], stride, 1, 'same'));
       for (const kind of [0, 1, 2])
-        if (n === 2) expect(blas.convImpl(kind, g, 0)).toBe('');
-        else expect(blas.convImpl(kind, g, 0)).toMatch(/^(jit|brg|gemm)/);
-    }
-  });
+        if (dnnl) expect(blas.convImpl(kind, g, 0)).toMatch(/^(jit|brg|gemm)/);
+        else expect(blas.convImpl(kind, g, 0)).toBe('');
+    },
+  );
 });

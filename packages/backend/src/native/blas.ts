@@ -43,8 +43,9 @@ export interface NativeBlas {
   info(): { corename: string; config: string; threads: number; dnnl: string | null };
   /** oneDNN convolutions on (default) or off (the OpenBLAS kernels); no-op in the OpenBLAS-only build */
   useDnnl(on: boolean): void;
-  /** the fewest output positions (N·OH·OW) a convolution needs to run on oneDNN (default 4096; below it
-   * OpenBLAS, faster there); 0: every geometry with a oneDNN JIT kernel. No-op in the OpenBLAS-only build */
+  /** the fewest output positions (N·OH·OW) a convolution needs to run on oneDNN (default 512, 1x1 kernels
+   * 4x/8x that; below it OpenBLAS, faster there); 0: every geometry with a oneDNN JIT kernel. No-op in the
+   * OpenBLAS-only build */
   setDnnlMinPositions(positions: number): void;
   /** the oneDNN implementation chosen for a call (kind 0 forward, 1 backprop input, 2 backprop filter;
    * flags 1 bias, 2 relu), '' before its first call, when left to OpenBLAS... or without oneDNN */
@@ -153,11 +154,13 @@ function setCoreType(): void {
 }
 
 /**
- * Output positions (N·OH·OW) from which a convolution runs on oneDNN rather than OpenBLAS: oneDNN's NHWC
- * kernels win from ~6k positions and lose or tie at 2k and below (ResNet-18 b32@64, ResNet-50 b8@224, the
- * depth net b2@228x304: scripts/bench/conv-geometries.ts). Env BMSE_DNNL_MIN_POSITIONS overrides.
+ * Output positions (N·OH·OW) from which a convolution runs on oneDNN rather than OpenBLAS: a 3x3/5x5/7x7
+ * convolution from 512 when its output maps are at least 8x8, a 1x1 one from 4x as many (8x when
+ * strided). Below that im2col + OpenBLAS ties or wins (ResNet-18's 4x4 and 2x2 layers, ResNet-50's and
+ * the depth net's deepest 1x1s; per geometry: scripts/bench/conv-geometries.ts; the rule: dn_wants in
+ * native/bmse_blas.c). Env BMSE_DNNL_MIN_POSITIONS overrides; 0: every geometry on oneDNN.
  */
-export const DEFAULT_DNNL_MIN_POSITIONS = 4096;
+export const DEFAULT_DNNL_MIN_POSITIONS = 512;
 
 export function dnnlMinPositions(): number {
   const env = process.env.BMSE_DNNL_MIN_POSITIONS;
