@@ -2,7 +2,8 @@
  * Registers the project's training kernels for the wasm backend — the missing
  * Conv2DBackpropFilter; Conv2D/FusedConv2D routed to the optional native
  * oneDNN/OpenBLAS kernels; XNNPACK-based (or native) Conv2DBackpropInput, a native MaxPool and a
- * channel-vectorised MaxPoolGrad in place of the backend's scalar loops; leading-axes fast paths
+ * channel-vectorised MaxPoolGrad in place of the backend's scalar loops; the missing depthwise-convolution
+ * gradients and UnsortedSegmentSum (gather's gradient); leading-axes fast paths
  * for Sum and Mean; native Relu, same-shape Add and inference batch norm; copy-free Identity and same-dtype Cast — and the tile-free
  * FusedBatchNorm gradient. Idempotent.
  */
@@ -13,11 +14,13 @@ import { batchNormInferenceWasmConfig } from './batch-norm-inference.js';
 import { conv2DBackpropFilterWasmConfig } from './conv2d-backprop-filter.js';
 import { conv2DBackpropInputWasmConfig } from './conv2d-backprop-input.js';
 import { conv2DWasmConfig, fusedConv2DWasmConfig } from './conv2d-forward.js';
+import { depthwiseBackpropFilterWasmConfig, depthwiseBackpropInputWasmConfig } from './depthwise-grads.js';
 import { addWasmConfig, reluWasmConfig } from './elementwise.js';
 import { maxPoolWasmConfig } from './max-pool.js';
 import { maxPoolGradWasmConfig } from './max-pool-grad.js';
 import { meanLeadingAxesConfig, sumLeadingAxesConfig } from './reduce-leading-axes.js';
 import { castConfig, identityConfig } from './shared-data.js';
+import { unsortedSegmentSumWasmConfig } from './unsorted-segment-sum.js';
 
 /** Kernels this project provides (or extends) for wasm, created lazily because the extensions wrap the backend's own. */
 function trainingKernels(): tf.KernelConfig[] {
@@ -36,6 +39,9 @@ function trainingKernels(): tf.KernelConfig[] {
     identityConfig(),
     batchMatMulConfig(),
     castConfig(),
+    depthwiseBackpropInputWasmConfig,
+    depthwiseBackpropFilterWasmConfig,
+    unsortedSegmentSumWasmConfig,
   ];
 }
 

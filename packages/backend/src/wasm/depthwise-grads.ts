@@ -1,0 +1,118 @@
+/**
+ * The depthwise-convolution gradients tfjs-backend-wasm 4.22 lacks (DepthwiseConv2dNativeBackpropInput,
+ * DepthwiseConv2dNativeBackpropFilter): without them `tf.layers.depthwiseConv2d` / `separableConv2d`
+ * (MobileNet-style nets) cannot train on wasm at all. NHWC, filter [KH, KW, C, multiplier]; each
+ * output channel d2 = d1·multiplier + m reads input channel d1. The loops run over output positions and
+ * taps with the channels innermost (contiguous in all three tensors) and accumulate in float64, as
+ * tfjs-backend-cpu's reference kernels do.
+ */
+import { tf } from '../tf.js';
+import { heapF32, type WasmBackend } from './heap.js';
+
+interface DepthwiseGradAttrs {
+  strides: [number, number] | number;
+  pad: 'valid' | 'same' | number | tf.backend_util.ExplicitPadding;
+  dilations: [number, number] | number;
+  dimRoundingMode?: 'floor' | 'round' | 'ceil';
+}
+
+function depthwiseInfo(xShape: number[], filterShape: number[], a: DepthwiseGradAttrs): tf.backend_util.Conv2DInfo {
+  return tf.backend_util.computeConv2DInfo(
+    xShape as [number, number, number, number],
+    filterShape as [number, number, number, number],
+    a.strides,
+    a.dilations,
+    a.pad,
+    a.dimRoundingMode,
+    true,
+  );
+}
+
+/** Calls visit(offset of dy's position, offset of x's position read, tap kh·KW + kw) for every output position and tap inside the input. */
+function forEachTap(
+  info: tf.backend_util.Conv2DInfo,
+  visit: (dyOffset: number, xOffset: number, tap: number) => void,
+): void {
+  const { batchSize: N, inHeight: H, inWidth: W, inChannels: C, outHeight: OH, outWidth: OW, outChannels } = info;
+  const { filterHeight: KH, filterWidth: KW, strideHeight: sh, strideWidth: sw } = info;
+  const { dilationHeight: dh, dilationWidth: dw } = info;
+  const pt = info.padInfo.top;
+  const pl = info.padInfo.left;
+  for (let b = 0; b < N; b++)
+    for (let oh = 0; oh < OH; oh++)
+      for (let ow = 0; ow < OW; ow++) {
+        const dyOffset = ((b * OH + oh) * OW + ow) * outChannels;
+        for (let kh = 0; kh < KH; kh++) {
+          const ih = oh * sh + kh * dh - pt;
+          if (ih < 0 || ih >= H) continue;
+          for (let kw = 0; kw < KW; kw++) {
+            const iw = ow * sw + kw * dw - pl;
+            if (iw < 0 || iw >= W) continue;
+            visit(dyOffset, ((b * H + ih) * W + iw) * C, kh * KW + kw);
+          }
+        }
+      }
+}
+
+/** dx[b, ih, iw, d1] = Σ over positions and taps reading it, Σ_m dy[b, oh, ow, d1·M + m] · w[kh, kw, d1, m] */
+function backpropInput(args: {
+  inputs: { dy: tf.TensorInfo; filter: tf.TensorInfo };
+  backend: WasmBackend;
+  attrs: DepthwiseGradAttrs & { inputShape: number[] };
+}): tf.TensorInfo {
+  const { inputs, backend, attrs } = args;
+  const info = depthwiseInfo(attrs.inputShape, inputs.filter.shape, attrs);
+  const C = info.inChannels;
+  const M = info.outChannels / C;
+  const acc = new Float64Array(tf.util.sizeFromShape(attrs.inputShape));
+  const dy = heapF32(backend, inputs.dy);
+  const w = heapF32(backend, inputs.filter);
+  forEachTap(info, (dyOffset, xOffset, tap) => {
+    const wOffset = tap * C * M;
+    for (let d1 = 0; d1 < C; d1++) {
+      let s = 0;
+      for (let m = 0; m < M; m++) s += dy[dyOffset + d1 * M + m] * w[wOffset + d1 * M + m];
+      acc[xOffset + d1] += s;
+    }
+  });
+  const dx = backend.makeOutput(attrs.inputShape, 'float32');
+  heapF32(backend, dx).set(acc);
+  return dx;
+}
+
+/** dw[kh, kw, d1, m] = Σ over batch and output positions of x[b, ih, iw, d1] · dy[b, oh, ow, d1·M + m] */
+function backpropFilter(args: {
+  inputs: { x: tf.TensorInfo; dy: tf.TensorInfo };
+  backend: WasmBackend;
+  attrs: DepthwiseGradAttrs & { filterShape: number[] };
+}): tf.TensorInfo {
+  const { inputs, backend, attrs } = args;
+  const info = depthwiseInfo(inputs.x.shape, attrs.filterShape, attrs);
+  const C = info.inChannels;
+  const M = info.outChannels / C;
+  const acc = new Float64Array(tf.util.sizeFromShape(attrs.filterShape));
+  const x = heapF32(backend, inputs.x);
+  const dy = heapF32(backend, inputs.dy);
+  forEachTap(info, (dyOffset, xOffset, tap) => {
+    const wOffset = tap * C * M;
+    for (let d1 = 0; d1 < C; d1++) {
+      const xv = x[xOffset + d1];
+      for (let m = 0; m < M; m++) acc[wOffset + d1 * M + m] += xv * dy[dyOffset + d1 * M + m];
+    }
+  });
+  const dw = backend.makeOutput(attrs.filterShape, 'float32');
+  heapF32(backend, dw).set(acc);
+  return dw;
+}
+
+export const depthwiseBackpropInputWasmConfig: tf.KernelConfig = {
+  kernelName: tf.DepthwiseConv2dNativeBackpropInput,
+  backendName: 'wasm',
+  kernelFunc: backpropInput as unknown as tf.KernelFunc,
+};
+
+export const depthwiseBackpropFilterWasmConfig: tf.KernelConfig = {
+  kernelName: tf.DepthwiseConv2dNativeBackpropFilter,
+  backendName: 'wasm',
+  kernelFunc: backpropFilter as unknown as tf.KernelFunc,
+};
