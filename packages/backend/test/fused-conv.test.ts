@@ -264,3 +264,112 @@ describe.skipIf(!onednn)('oneDNN kernels', () => {
     },
   );
 });
+
+/** Gradients of sum(relu(op(a)·op(b) + bias) * dy) w.r.t. a, b (and bias), op = transpose or not. */
+function matMulGrads(transposeA: boolean, transposeB: boolean, bias: boolean): tf.Tensor[] {
+  const [m, k, n] = [6, 5, 7];
+  const a = t(transposeA ? [k, m] : [m, k], 1);
+  const b = t(transposeB ? [n, k] : [k, n], 2);
+  const c = t([n], 3);
+  const y = (aa: tf.Tensor, bb: tf.Tensor, cc?: tf.Tensor) =>
+    tf.fused.matMul({
+      a: aa as tf.Tensor2D,
+      b: bb as tf.Tensor2D,
+      transposeA,
+      transposeB,
+      bias: cc,
+      activation: 'relu',
+    });
+  const dy = t([m, n], 4);
+  return bias
+    ? tf.grads((aa: tf.Tensor, bb: tf.Tensor, cc: tf.Tensor) => tf.sum(tf.mul(y(aa, bb, cc), dy)))([a, b, c])
+    : tf.grads((aa: tf.Tensor, bb: tf.Tensor) => tf.sum(tf.mul(y(aa, bb), dy)))([a, b]);
+}
+
+describe('fused matMul + bias + relu under a gradient tape', () => {
+  it.each([
+    [false, false, true],
+    [false, true, true],
+    [true, false, false],
+    [true, true, true],
+  ])('gives the cpu backend’s gradients (transposeA %s, transposeB %s, bias %s)', async (ta, tb, bias) => {
+    const want = await on('cpu', () => matMulGrads(ta, tb, bias));
+    const got = await on('wasm', () => matMulGrads(ta, tb, bias));
+    expect(got.length).toBe(bias ? 3 : 2);
+    for (let i = 0; i < want.length; i++) {
+      expect(maxAbsDiff(got[i], want[i])).toBeLessThanOrEqual(1e-5 * Math.max(1, maxAbs(want[i])));
+      expect(maxAbs(want[i])).toBeGreaterThan(0.01);
+    }
+  });
+
+  it('records one _FusedMatMul (no Add, no Relu) on wasm, and leaks no tensors', async () => {
+    await tf.setBackend('wasm');
+    const before = tf.memory().numTensors;
+    const info = await tf.profile(() => {
+      tf.dispose(tf.tidy(() => matMulGrads(false, false, true)));
+    });
+    expect(info.kernelNames).toContain('_FusedMatMul');
+    expect(info.kernelNames).not.toContain('Relu');
+    expect(info.kernelNames).not.toContain('Add');
+    expect(tf.memory().numTensors).toBe(before);
+  });
+
+  it('trains a tf.layers MLP (dense + relu) the same steps on wasm as on cpu', async () => {
+    const steps = async (backend: 'cpu' | 'wasm') => {
+      await tf.setBackend(backend);
+      const model = tf.sequential({
+        layers: [
+          tf.layers.dense({
+            inputShape: [13],
+            units: 32,
+            activation: 'relu',
+            kernelInitializer: tf.initializers.glorotNormal({ seed: 1 }),
+          }),
+          tf.layers.dense({
+            units: 16,
+            activation: 'relu',
+            kernelInitializer: tf.initializers.glorotNormal({ seed: 2 }),
+          }),
+          tf.layers.dense({ units: 1, kernelInitializer: tf.initializers.glorotNormal({ seed: 3 }) }),
+        ],
+      });
+      model.compile({ optimizer: tf.train.sgd(0.05), loss: 'meanSquaredError' });
+      const x = t([20, 13], 5);
+      const y = t([20, 1], 6);
+      const losses: number[] = [];
+      for (let i = 0; i < 4; i++) losses.push((await model.trainOnBatch(x, y)) as number);
+      model.dispose();
+      tf.dispose([x, y]);
+      await tf.setBackend('wasm');
+      return losses;
+    };
+    const want = await steps('cpu');
+    const got = await steps('wasm');
+    for (let i = 0; i < want.length; i++) expect(Math.abs(got[i] - want[i])).toBeLessThan(1e-5 * Math.max(1, want[i]));
+    expect(want[3]).toBeLessThan(want[0]);
+  });
+});
+
+describe('tf.fused.matMul with a bias on wasm', () => {
+  // tfjs-backend-wasm 4.22 adds the bias to the wrong elements with a transpose or a batch > 1 (src/wasm/fused-matmul-bias.ts)
+  it.each([
+    [1, false, false],
+    [1, true, false],
+    [1, false, true],
+    [2, true, true],
+    [3, false, false],
+  ])('matches the cpu backend: batch %d, transposeA %s, transposeB %s', async (batch, ta, tb) => {
+    for (const activation of ['linear', 'relu', 'leakyrelu', 'prelu', 'sigmoid'] as const) {
+      const run = () => {
+        const a = t([batch, ...(ta ? [5, 6] : [6, 5])], 1) as tf.Tensor3D;
+        const b = t([batch, ...(tb ? [7, 5] : [5, 7])], 2) as tf.Tensor3D;
+        const bias = tf.mul(t([7], 3), 3); // spread wide enough that a misplaced bias shows
+        const preluActivationWeights = activation === 'prelu' ? t([7], 4) : undefined;
+        return tf.fused.matMul({ a, b, transposeA: ta, transposeB: tb, bias, activation, preluActivationWeights });
+      };
+      const [want] = await on('cpu', run);
+      const [got] = await on('wasm', run);
+      expect(maxAbsDiff(got, want), activation).toBeLessThan(1e-5 * Math.max(1, maxAbs(want)));
+    }
+  });
+});

@@ -11,14 +11,20 @@
  * A linear convolution without bias (every ResNet convolution) runs as the Conv2D kernel, whose
  * gradient is lazy too: tfjs-core's fused op computes every gradient of its custom gradient, the
  * input gradient of the stem convolution (an image) included.
+ * `tf.fused.matMul` (every tf.layers dense layer) gets the same treatment for a ReLU activation:
+ * one _FusedMatMul kernel (bias and ReLU fused) on the tape, whose gradient is dy * step(y), then
+ * the two products and the bias sum, each only when needed.
  */
 import { reluBackward } from '../relu-grad.js';
 import { tf } from '../tf.js';
 
 type FusedConv2DArgs = Parameters<typeof tf.fused.conv2d>[0];
 type FusedConv2D = (args: FusedConv2DArgs) => tf.Tensor;
+type FusedMatMulArgs = Parameters<typeof tf.fused.matMul>[0];
+type FusedMatMul = (args: FusedMatMulArgs) => tf.Tensor;
 
 let original: FusedConv2D | null = null;
+let originalMatMul: FusedMatMul | null = null;
 
 const isOne = (v: number | [number, number] | undefined) =>
   v == null || (typeof v === 'number' ? v === 1 : v[0] === 1 && v[1] === 1);
@@ -89,6 +95,68 @@ function fusedConv2dRelu(a: FusedConv2DArgs): tf.Tensor4D {
     .runKernel(tf.FusedConv2D, inputs as tf.NamedTensorMap, attrs as unknown as tf.NamedAttrMap) as tf.Tensor4D;
 }
 
+/** Whether a `tf.fused.matMul` call runs as one _FusedMatMul on the tape: wasm, a tape, ReLU, rank-2 float32 operands, a 1-D bias or none. */
+function routeMatMul(a: FusedMatMulArgs): boolean {
+  if (tf.getBackend() !== 'wasm' || tf.engine().state.gradientDepth === 0) return false;
+  if (a.activation !== 'relu' || a.preluActivationWeights != null) return false;
+  const { a: x, b: w, bias } = a;
+  if (!(x instanceof tf.Tensor) || !(w instanceof tf.Tensor) || x.rank !== 2 || w.rank !== 2) return false;
+  if (x.dtype !== 'float32' || w.dtype !== 'float32') return false;
+  const n = a.transposeB ? w.shape[0] : w.shape[1];
+  if (
+    bias != null &&
+    (!(bias instanceof tf.Tensor) || bias.dtype !== 'float32' || bias.rank !== 1 || bias.shape[0] !== n)
+  )
+    return false;
+  return (a.transposeA ? x.shape[0] : x.shape[1]) === (a.transposeB ? w.shape[1] : w.shape[0]);
+}
+
+/**
+ * The gradient of _FusedMatMul (linear or relu, one batch on both sides), for the kernels run on the tape
+ * by fusedMatMulRelu (tfjs-core's own fused op records its custom gradient instead); the products as
+ * tfjs-core's custom gradient forms them, each input's only when needed.
+ */
+export const fusedMatMulGradConfig: tf.GradConfig = {
+  kernelName: tf._FusedMatMul,
+  inputsToSave: ['a', 'b'],
+  outputsToSave: [true],
+  gradFunc: (dy, saved, attrs) => {
+    const [a, b, y] = saved;
+    const { transposeA, transposeB, activation } = attrs as unknown as {
+      transposeA: boolean;
+      transposeB: boolean;
+      activation: string;
+    };
+    if (activation !== 'relu' && activation !== 'linear') {
+      throw new Error(`_FusedMatMul gradient: activation '${activation}' is not supported here`);
+    }
+    const d = activation === 'relu' ? reluBackward(dy as tf.Tensor, y) : (dy as tf.Tensor);
+    return {
+      a: () => (!transposeA ? tf.matMul(d, b, false, !transposeB) : tf.matMul(b, d, transposeB, true)),
+      b: () => (!transposeB ? tf.matMul(a, d, !transposeA, false) : tf.matMul(d, a, true, transposeA)),
+      bias: () => tf.sum(d, [0, 1]),
+    };
+  },
+};
+
+/** relu(a·b + bias) (rank 2) as one _FusedMatMul kernel on the tape (its gradient: fusedMatMulGradConfig). */
+function fusedMatMulRelu(m: FusedMatMulArgs): tf.Tensor2D {
+  const a = m.a as tf.Tensor2D;
+  const b = m.b as tf.Tensor2D;
+  const transposeA = m.transposeA ?? false;
+  const transposeB = m.transposeB ?? false;
+  const rows = transposeA ? a.shape[1] : a.shape[0];
+  const cols = transposeB ? b.shape[0] : b.shape[1];
+  const a3 = tf.reshape(a, [1, ...a.shape]);
+  const b3 = tf.reshape(b, [1, ...b.shape]);
+  const inputs = m.bias ? { a: a3, b: b3, bias: m.bias } : { a: a3, b: b3 };
+  const attrs = { transposeA, transposeB, activation: 'relu', leakyreluAlpha: 0 };
+  const y = tf
+    .engine()
+    .runKernel(tf._FusedMatMul, inputs as tf.NamedTensorMap, attrs as unknown as tf.NamedAttrMap) as tf.Tensor3D;
+  return tf.reshape(y, [rows, cols]);
+}
+
 /** Installs the replacement of `tf.fused.conv2d` (idempotent). */
 export function keepFusionUnderGradients(): void {
   if (original) return;
@@ -102,11 +170,18 @@ export function keepFusionUnderGradients(): void {
     if (how === 'conv') return tf.conv2d(a.x as tf.Tensor4D, a.filter, a.strides, a.pad, 'NHWC', 1, a.dimRoundingMode);
     return base(a);
   };
+  tf.registerGradient(fusedMatMulGradConfig);
+  const fusedMm = tf.fused as unknown as { matMul: FusedMatMul };
+  const baseMm = fusedMm.matMul;
+  originalMatMul = baseMm;
+  fusedMm.matMul = (m: FusedMatMulArgs) => (routeMatMul(m) ? fusedMatMulRelu(m) : baseMm(m));
 }
 
-/** Puts tfjs-core's own `tf.fused.conv2d` back (tests). */
+/** Puts tfjs-core's own `tf.fused.conv2d` and `tf.fused.matMul` back (tests). */
 export function restoreFusedConv2d(): void {
   if (!original) return;
   (tf.fused as unknown as { conv2d: FusedConv2D }).conv2d = original;
+  if (originalMatMul) (tf.fused as unknown as { matMul: FusedMatMul }).matMul = originalMatMul;
   original = null;
+  originalMatMul = null;
 }

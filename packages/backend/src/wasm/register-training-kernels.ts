@@ -3,7 +3,7 @@
  * Conv2DBackpropFilter; Conv2D/FusedConv2D routed to the optional native
  * oneDNN/OpenBLAS kernels; XNNPACK-based (or native) Conv2DBackpropInput, a native MaxPool and a
  * channel-vectorised MaxPoolGrad in place of the backend's scalar loops; the missing depthwise-convolution
- * gradients and UnsortedSegmentSum (gather's gradient); leading-axes fast paths
+ * gradients and UnsortedSegmentSum (gather's gradient); _FusedMatMul's bias where the backend's is wrong; leading-axes fast paths
  * for Sum and Mean; native Relu, same-shape Add and inference batch norm; copy-free Identity and same-dtype Cast — and the tile-free
  * FusedBatchNorm gradient. Idempotent.
  */
@@ -16,6 +16,7 @@ import { conv2DBackpropInputWasmConfig } from './conv2d-backprop-input.js';
 import { conv2DWasmConfig, fusedConv2DWasmConfig } from './conv2d-forward.js';
 import { depthwiseBackpropFilterWasmConfig, depthwiseBackpropInputWasmConfig } from './depthwise-grads.js';
 import { addWasmConfig, reluWasmConfig } from './elementwise.js';
+import { fusedMatMulWasmConfig } from './fused-matmul-bias.js';
 import { maxPoolWasmConfig } from './max-pool.js';
 import { maxPoolGradWasmConfig } from './max-pool-grad.js';
 import { meanLeadingAxesConfig, sumLeadingAxesConfig } from './reduce-leading-axes.js';
@@ -42,6 +43,7 @@ function trainingKernels(): tf.KernelConfig[] {
     depthwiseBackpropInputWasmConfig,
     depthwiseBackpropFilterWasmConfig,
     unsortedSegmentSumWasmConfig,
+    fusedMatMulWasmConfig(),
   ];
 }
 
