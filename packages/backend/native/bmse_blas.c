@@ -647,6 +647,9 @@ HOT static int max_pool_grad(const float *restrict x, const float *restrict dy, 
     if (!best || !where) {
       free(best);
       free(where);
+#ifdef _OPENMP
+#pragma omp atomic write
+#endif
       failed = 1;
       continue;
     }
@@ -792,20 +795,20 @@ HOT static void bn_train_backward(const float *dy, const float *x, const float *
   }
   float *k1 = rstd + C, *k2 = rstd + 2 * C;
   for (size_t c = 0; c < C; c++) rstd[c] = 1.f / sqrtf(var[c] + eps);
-  {
+  { /* PAR_FOR splits `blocks`: here the chunks of the sums */
     const size_t blocks = chunks;
     PAR_FOR_FEW
     for (size_t k = 0; k < blocks; k++) {
-    const size_t r0 = k * SUM_CHUNK_ROWS, r1 = r0 + SUM_CHUNK_ROWS < rows ? r0 + SUM_CHUNK_ROWS : rows;
-    double *st = s + 2 * C * k, *sxh = st + C;
-    for (size_t r = r0; r < r1; r++) {
-      const float *g = dy + r * C, *xr = x + r * C, *o = relu_out ? relu_out + r * C : NULL;
-      for (size_t c = 0; c < C; c++) {
-        const float gc = o && !(o[c] > 0.f) ? 0.f : g[c];
-        st[c] += gc;
-        sxh[c] += (double)gc * (xr[c] - mean[c]) * rstd[c];
+      const size_t r0 = k * SUM_CHUNK_ROWS, r1 = r0 + SUM_CHUNK_ROWS < rows ? r0 + SUM_CHUNK_ROWS : rows;
+      double *st = s + 2 * C * k, *sxh = st + C;
+      for (size_t r = r0; r < r1; r++) {
+        const float *g = dy + r * C, *xr = x + r * C, *o = relu_out ? relu_out + r * C : NULL;
+        for (size_t c = 0; c < C; c++) {
+          const float gc = o && !(o[c] > 0.f) ? 0.f : g[c];
+          st[c] += gc;
+          sxh[c] += (double)gc * (xr[c] - mean[c]) * rstd[c];
+        }
       }
-    }
     }
   }
   for (size_t k = 1; k < chunks; k++) /* chunk order */

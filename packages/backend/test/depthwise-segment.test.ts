@@ -21,6 +21,19 @@ const depthwiseGrads = (xs: number[], ws: number[], stride: number, pad: 'same' 
   )([x, w]);
 };
 
+/** Compiles `model` with SGD, takes one step (the optimizer's state), then three: their losses and the tensors they left. */
+async function trainSteps(model: tf.Sequential, x: tf.Tensor, y: tf.Tensor, lr: number) {
+  model.compile({ optimizer: tf.train.sgd(lr), loss: 'meanSquaredError' });
+  await model.trainOnBatch(x, y);
+  const before = tf.memory().numTensors;
+  const losses: number[] = [];
+  for (let i = 0; i < 3; i++) losses.push((await model.trainOnBatch(x, y)) as number);
+  const leaked = tf.memory().numTensors - before;
+  tf.dispose([x, y]);
+  model.dispose();
+  return { losses, leaked };
+}
+
 describe('depthwise convolution gradients on wasm', () => {
   it.each([
     [[2, 9, 11, 3], [3, 3, 3, 1], 1, 'same'],
@@ -91,17 +104,7 @@ describe('depthwise convolution gradients on wasm', () => {
           tf.layers.dense({ units: 1, kernelInitializer: tf.initializers.glorotNormal({ seed: 4 }) }),
         ],
       });
-      model.compile({ optimizer: tf.train.sgd(0.05), loss: 'meanSquaredError' });
-      const x = seededTensor([4, 12, 12, 3], 5);
-      const y = seededTensor([4, 1], 6);
-      const losses: number[] = [];
-      await model.trainOnBatch(x, y); // the first step creates the optimizer's state
-      const before = tf.memory().numTensors;
-      for (let i = 0; i < 3; i++) losses.push((await model.trainOnBatch(x, y)) as number);
-      const leaked = tf.memory().numTensors - before;
-      tf.dispose([x, y]);
-      model.dispose();
-      return { losses, leaked };
+      return trainSteps(model, seededTensor([4, 12, 12, 3], 5), seededTensor([4, 1], 6), 0.05);
     };
     await tf.setBackend('cpu');
     const { losses: want } = await steps();
@@ -153,19 +156,18 @@ describe('UnsortedSegmentSum on wasm', () => {
           tf.layers.dense({ units: 1, kernelInitializer: tf.initializers.glorotNormal({ seed: 2 }) }),
         ],
       });
-      model.compile({ optimizer: tf.train.sgd(0.1), loss: 'meanSquaredError' });
-      const x = tf.tensor2d([1, 2, 3, 4, 4, 9, 0, 1, 2], [3, 3]);
-      const y = tf.tensor2d([1, -1, 0.5], [3, 1]);
-      const losses: number[] = [];
-      for (let i = 0; i < 3; i++) losses.push((await model.trainOnBatch(x, y)) as number);
-      tf.dispose([x, y]);
-      model.dispose();
-      return losses;
+      return trainSteps(
+        model,
+        tf.tensor2d([1, 2, 3, 4, 4, 9, 0, 1, 2], [3, 3]),
+        tf.tensor2d([1, -1, 0.5], [3, 1]),
+        0.1,
+      );
     };
     await tf.setBackend('cpu');
-    const wantLosses = await steps();
+    const { losses: wantLosses } = await steps();
     await tf.setBackend('wasm');
-    const gotLosses = await steps();
+    const { losses: gotLosses, leaked } = await steps();
+    expect(leaked).toBe(0);
     for (let i = 0; i < 3; i++) expect(Math.abs(gotLosses[i] - wantLosses[i])).toBeLessThan(1e-5);
     expect(wantLosses[2]).toBeLessThan(wantLosses[0]);
   });

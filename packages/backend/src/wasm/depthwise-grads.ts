@@ -54,6 +54,38 @@ function forEachTap(
       }
 }
 
+/**
+ * One gradient: for every (output position, tap) inside the input, `add(acc, dy offset, x offset, filter
+ * offset of the tap, C, M)` accumulates into a float64 array of `outShape`, then rounded once into a
+ * new float32 tensor. `p` and `q` are the two inputs' heap views (taken before the output exists).
+ */
+function accumulateGrad(
+  backend: WasmBackend,
+  info: tf.backend_util.Conv2DInfo,
+  outShape: number[],
+  [first, second]: [tf.TensorInfo, tf.TensorInfo],
+  add: (
+    acc: Float64Array,
+    p: Float32Array,
+    q: Float32Array,
+    dyAt: number,
+    xAt: number,
+    wAt: number,
+    C: number,
+    M: number,
+  ) => void,
+): tf.TensorInfo {
+  const C = info.inChannels;
+  const M = info.outChannels / C;
+  const acc = new Float64Array(tf.util.sizeFromShape(outShape));
+  const p = heapF32(backend, first);
+  const q = heapF32(backend, second);
+  forEachTap(info, (dyAt, xAt, tap) => add(acc, p, q, dyAt, xAt, tap * C * M, C, M));
+  const out = backend.makeOutput(outShape, 'float32');
+  heapF32(backend, out).set(acc);
+  return out;
+}
+
 /** dx[b, ih, iw, d1] = Σ over positions and taps reading it, Σ_m dy[b, oh, ow, d1·M + m] · w[kh, kw, d1, m] */
 function backpropInput(args: {
   inputs: { dy: tf.TensorInfo; filter: tf.TensorInfo };
@@ -62,22 +94,19 @@ function backpropInput(args: {
 }): tf.TensorInfo {
   const { inputs, backend, attrs } = args;
   const info = depthwiseInfo(attrs.inputShape, inputs.filter.shape, attrs);
-  const C = info.inChannels;
-  const M = info.outChannels / C;
-  const acc = new Float64Array(tf.util.sizeFromShape(attrs.inputShape));
-  const dy = heapF32(backend, inputs.dy);
-  const w = heapF32(backend, inputs.filter);
-  forEachTap(info, (dyOffset, xOffset, tap) => {
-    const wOffset = tap * C * M;
-    for (let d1 = 0; d1 < C; d1++) {
-      let s = 0;
-      for (let m = 0; m < M; m++) s += dy[dyOffset + d1 * M + m] * w[wOffset + d1 * M + m];
-      acc[xOffset + d1] += s;
-    }
-  });
-  const dx = backend.makeOutput(attrs.inputShape, 'float32');
-  heapF32(backend, dx).set(acc);
-  return dx;
+  return accumulateGrad(
+    backend,
+    info,
+    attrs.inputShape,
+    [inputs.dy, inputs.filter],
+    (acc, dy, w, dyAt, xAt, wAt, C, M) => {
+      for (let d1 = 0; d1 < C; d1++) {
+        let s = 0;
+        for (let m = 0; m < M; m++) s += dy[dyAt + d1 * M + m] * w[wAt + d1 * M + m];
+        acc[xAt + d1] += s;
+      }
+    },
+  );
 }
 
 /** dw[kh, kw, d1, m] = Σ over batch and output positions of x[b, ih, iw, d1] · dy[b, oh, ow, d1·M + m] */
@@ -88,21 +117,12 @@ function backpropFilter(args: {
 }): tf.TensorInfo {
   const { inputs, backend, attrs } = args;
   const info = depthwiseInfo(inputs.x.shape, attrs.filterShape, attrs);
-  const C = info.inChannels;
-  const M = info.outChannels / C;
-  const acc = new Float64Array(tf.util.sizeFromShape(attrs.filterShape));
-  const x = heapF32(backend, inputs.x);
-  const dy = heapF32(backend, inputs.dy);
-  forEachTap(info, (dyOffset, xOffset, tap) => {
-    const wOffset = tap * C * M;
+  return accumulateGrad(backend, info, attrs.filterShape, [inputs.x, inputs.dy], (acc, x, dy, dyAt, xAt, wAt, C, M) => {
     for (let d1 = 0; d1 < C; d1++) {
-      const xv = x[xOffset + d1];
-      for (let m = 0; m < M; m++) acc[wOffset + d1 * M + m] += xv * dy[dyOffset + d1 * M + m];
+      const xv = x[xAt + d1];
+      for (let m = 0; m < M; m++) acc[wAt + d1 * M + m] += xv * dy[dyAt + d1 * M + m];
     }
   });
-  const dw = backend.makeOutput(attrs.filterShape, 'float32');
-  heapF32(backend, dw).set(acc);
-  return dw;
 }
 
 export const depthwiseBackpropInputWasmConfig: tf.KernelConfig = {

@@ -18,8 +18,9 @@
  * a blob), reports twice the wanted thread count as the number of logical
  * cores, asks for threads − 1 pool workers (the workspace's patch of
  * tfjs-backend-wasm reads `__bmseWasmPthreadPoolSize`; without it 8 start) and
- * starts them with no Node flags (the worker script is plain CommonJS). `unrefWasmWorkers` then lets the process exit, and
- * `releaseIdleWasmWorkers` ends the workers the pool never uses.
+ * starts them with no Node flags (the worker script is plain CommonJS).
+ * `unrefWasmWorkers` then lets the process exit, and `releaseIdleWasmWorkers`
+ * ends the workers the pool never uses (all but threads − 1 without the patch).
  */
 import fs from 'node:fs';
 import { createRequire } from 'node:module';
@@ -95,10 +96,11 @@ export function unrefWasmWorkers(wasmModule: unknown): void {
 }
 
 /**
- * Ends the pthread workers XNNPACK's pool does not use. Emscripten starts 8 workers, each with its own
- * copy of the module's JavaScript and compiled code (~12 MB resident each), and XNNPACK takes
- * threads − 1 of them when the backend initialises; it never creates threads later. Returns how many
- * were ended (7 with 2 threads: ~85 MB less resident memory for every process).
+ * Ends the pthread workers XNNPACK's pool does not use. Without the workspace's patch Emscripten starts
+ * 8 workers, each with its own copy of the module's JavaScript and compiled code (~12 MB resident
+ * each), and XNNPACK takes threads − 1 of them when the backend initialises; it never creates threads
+ * later. Returns how many were ended (there: 7 with 2 threads, ~85 MB less resident memory; with the
+ * patch none are idle).
  */
 export function releaseIdleWasmWorkers(wasmModule: unknown): number {
   const pthread = (wasmModule as { PThread?: EmscriptenPThread }).PThread;
