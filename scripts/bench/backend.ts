@@ -1,6 +1,7 @@
 /**
  * `pnpm run bench backend`: median ms per training step of (a) a 3-conv net,
- * batch 32 at 64x64x3, a plain tf.layers net (compile + trainOnBatch, SGD) on the same input, (b) ResNet-18, batch 32 at 64x64x3, (c) ResNet-50, batch 8
+ * batch 32 at 64x64x3, a plain tf.layers net (compile + trainOnBatch, SGD) on the same input, a MobileNet-style
+ * depthwise-separable tf.layers net (the same way), (b) ResNet-18, batch 32 at 64x64x3, (c) ResNet-50, batch 8
  * at 224x224x3, on every tfjs backend available and, in the same run, PyTorch CPU
  * (Debian python3-torch) on the same shapes and thread count, with tfjs/PyTorch ratios.
  */
@@ -41,6 +42,12 @@ const cases: Record<string, { net: string; batch: number; size: number; label: s
     size: 64,
     label: 'plain tf.layers net (16/32/64, trainOnBatch, SGD), batch 32, 64x64x3',
   },
+  separable: {
+    net: 'separable',
+    batch: 32,
+    size: 64,
+    label: 'depthwise-separable tf.layers net (MobileNet-style, trainOnBatch, SGD), batch 32, 64x64x3',
+  },
   resnet18: { net: 'resnet18', batch: 32, size: 64, label: '(b) ResNet-18, batch 32, 64x64x3' },
   resnet50: { net: 'resnet50', batch: 8, size: 224, label: '(c) ResNet-50, batch 8, 224x224x3' },
 };
@@ -55,7 +62,7 @@ interface Row {
 
 function runTfjsCase(backend: string, c: (typeof cases)[string], opts: BackendBenchOptions): Row {
   // The cpu backend is ~1000x slower than PyTorch on conv training: one step of the smallest net only.
-  if (backend === 'cpu' && c.net !== 'conv3' && c.net !== 'plain') {
+  if (backend === 'cpu' && !['conv3', 'plain', 'separable'].includes(c.net)) {
     return { net: c.net, backend, ms: null, note: 'skipped: the cpu backend would take hours' };
   }
   const [warmup, steps] = backend === 'cpu' ? [0, 1] : [opts.warmup, opts.steps];

@@ -1,13 +1,13 @@
 /**
  * Per-kernel time of one training step on the current backend (development aid):
  * `tsx --conditions=source scripts/bench/profile-step.ts <backend> <net> <batch> <size>`; net: conv3,
- * plain (trainOnBatch with SGD), resnet18, resnet50 or depth (the depth net, ResNet-50 encoder); size: 64 or HxW (228x304).
+ * plain or separable (trainOnBatch with SGD), resnet18, resnet50 or depth (the depth net, ResNet-50 encoder); size: 64 or HxW (228x304).
  * PROFILE_DETAIL=<kernel>[,<kernel>…] splits those kernels' time by input shapes; PROFILE_FORWARD=1
  * profiles an inference forward pass instead.
  */
 import { FusedAdam, initBackend, tf } from '@bmse/backend';
 import { createDepthNet } from '@bmse/models';
-import { buildNet, type NetName } from './nets.js';
+import { buildNet, layersNets, type NetName } from './nets.js';
 
 const [backendName = 'wasm', net = 'conv3', batch = '32', size = '64'] = process.argv.slice(2);
 const info = await initBackend(backendName as 'wasm');
@@ -43,7 +43,7 @@ const optimizer = new FusedAdam({ learningRate: 1e-3 });
 const x = tf.randomNormal([Number(batch), h, w, 3]);
 const y = tf.randomNormal(model.outputs[0].shape.map((d) => d ?? Number(batch)));
 const step =
-  net === 'plain' && process.env.PROFILE_FORWARD !== '1'
+  layersNets.includes(net) && process.env.PROFILE_FORWARD !== '1'
     ? async () => {
         await model.trainOnBatch(x, y); // compile + trainOnBatch with SGD, as its users train it
       }

@@ -1,5 +1,5 @@
 """PyTorch CPU peer of `pnpm run bench backend`: the same nets, shapes, loss and
-optimizer (MSE, Adam; the plain net: SGD), timed the same way (median ms per training step).
+optimizer (MSE, Adam; the tf.layers nets plain and separable: SGD), timed the same way (median ms per training step).
 Usage: python3 torch_backend.py '<json list of cases>'  -> one JSON line per case."""
 import json
 import resource
@@ -26,11 +26,23 @@ def plain():
         nn.Flatten(), nn.Linear(64 * 8 * 8, 1))
 
 
+def separable():
+    # tf.layers.separableConv2d: a depthwise 3x3 (no bias), a pointwise 1x1 with bias, then ReLU
+    def block(cin, cout, stride):
+        return [nn.Conv2d(cin, cin, 3, stride, 1, groups=cin, bias=False), nn.Conv2d(cin, cout, 1), nn.ReLU()]
+    return nn.Sequential(
+        nn.Conv2d(3, 32, 3, 1, 1), nn.ReLU(),
+        *block(32, 64, 1), *block(64, 128, 2), *block(128, 128, 1),
+        nn.AdaptiveAvgPool2d(1), nn.Flatten(), nn.Linear(128, 1))
+
+
 def build(name):
     if name == 'conv3':
         return conv3()
     if name == 'plain':
         return plain()
+    if name == 'separable':
+        return separable()
     import torchvision
     return getattr(torchvision.models, name)(num_classes=1)
 
@@ -42,8 +54,8 @@ def main():
         torch.manual_seed(0)
         model = build(case['net'])
         model.train()
-        # the plain net is trained as its users do in tfjs: SGD (tf.train.sgd), the loss read back each step
-        sgd = case['net'] == 'plain'
+        # the tf.layers nets are trained as their users do in tfjs: SGD (tf.train.sgd), the loss read back each step
+        sgd = case['net'] in ('plain', 'separable')
         opt = torch.optim.SGD(model.parameters(), 1e-3) if sgd else torch.optim.Adam(model.parameters(), 1e-3)
         b, h, w, c = case['batch'], case['size'], case['size'], 3
         x = torch.randn(b, c, h, w)

@@ -689,6 +689,84 @@ HOT static int max_pool_grad(const float *restrict x, const float *restrict dy, 
   return failed ? -1 : 0;
 }
 
+/* Depthwise-convolution gradients, NHWC, filter [KH, KW, C, M] (CO = C·M; output channel c·M + m reads input
+   channel c), dilation 1. For each output position and tap inside the input the channel loops are
+   contiguous in dy, the filter and x/dx. */
+#define DW_IMAGES_PER_PART 4
+
+/* dx: one image per task (each writes only its own image) */
+HOT static void dw_backprop_input(const float *restrict dy, const float *restrict w, float *restrict dx, const Geom *g) {
+  const size_t C = (size_t)g->C, M = (size_t)(g->CO / g->C), image = (size_t)g->H * g->W * C, blocks = (size_t)g->N;
+  PAR_FOR_FEW
+  for (size_t n = 0; n < blocks; n++) {
+    float *restrict dxn = dx + n * image;
+    memset(dxn, 0, sizeof(float) * image);
+    for (int oh = 0; oh < g->OH; oh++)
+      for (int ow = 0; ow < g->OW; ow++) {
+        const float *restrict gy = dy + (((size_t)n * g->OH + oh) * g->OW + ow) * C * M;
+        for (int kh = 0; kh < g->KH; kh++) {
+          const int ih = oh * g->SH + kh - g->PT;
+          if (ih < 0 || ih >= g->H) continue;
+          for (int kw = 0; kw < g->KW; kw++) {
+            const int iw = ow * g->SW + kw - g->PL;
+            if (iw < 0 || iw >= g->W) continue;
+            const float *restrict wt = w + ((size_t)kh * g->KW + kw) * C * M;
+            float *restrict d = dxn + ((size_t)ih * g->W + iw) * C;
+            if (M == 1)
+              for (size_t c = 0; c < C; c++) d[c] += gy[c] * wt[c];
+            else
+              for (size_t c = 0; c < C; c++) {
+                float s = 0.f;
+                for (size_t m = 0; m < M; m++) s += gy[c * M + m] * wt[c * M + m];
+                d[c] += s;
+              }
+          }
+        }
+      }
+  }
+}
+
+/* dw: partial sums over fixed groups of DW_IMAGES_PER_PART images (in parallel), added in group order in
+   float64 — the same result on any thread count */
+HOT static int dw_backprop_filter(const float *restrict x, const float *restrict dy, float *restrict dw, const Geom *g) {
+  const size_t C = (size_t)g->C, M = (size_t)(g->CO / g->C), taps = (size_t)g->KH * g->KW, size = taps * C * M;
+  const size_t blocks = ((size_t)g->N + DW_IMAGES_PER_PART - 1) / DW_IMAGES_PER_PART;
+  float *part = (float *)calloc(size * blocks, sizeof(float));
+  if (!part) return -1;
+  PAR_FOR_FEW
+  for (size_t p = 0; p < blocks; p++) {
+    float *restrict acc = part + p * size;
+    const size_t n1 = (p + 1) * DW_IMAGES_PER_PART < (size_t)g->N ? (p + 1) * DW_IMAGES_PER_PART : (size_t)g->N;
+    for (size_t n = p * DW_IMAGES_PER_PART; n < n1; n++)
+      for (int oh = 0; oh < g->OH; oh++)
+        for (int ow = 0; ow < g->OW; ow++) {
+          const float *restrict gy = dy + ((n * g->OH + oh) * g->OW + ow) * C * M;
+          for (int kh = 0; kh < g->KH; kh++) {
+            const int ih = oh * g->SH + kh - g->PT;
+            if (ih < 0 || ih >= g->H) continue;
+            for (int kw = 0; kw < g->KW; kw++) {
+              const int iw = ow * g->SW + kw - g->PL;
+              if (iw < 0 || iw >= g->W) continue;
+              const float *restrict xi = x + ((n * g->H + ih) * g->W + iw) * C;
+              float *restrict a = acc + ((size_t)kh * g->KW + kw) * C * M;
+              if (M == 1)
+                for (size_t c = 0; c < C; c++) a[c] += xi[c] * gy[c];
+              else
+                for (size_t c = 0; c < C; c++)
+                  for (size_t m = 0; m < M; m++) a[c * M + m] += xi[c] * gy[c * M + m];
+            }
+          }
+        }
+  }
+  for (size_t i = 0; i < size; i++) {
+    double s = 0;
+    for (size_t p = 0; p < blocks; p++) s += part[p * size + i]; /* group order */
+    dw[i] = (float)s;
+  }
+  free(part);
+  return 0;
+}
+
 /* max pooling: y = the maximum of each window's valid positions (padding excluded), channels innermost */
 HOT static void max_pool(const float *restrict x, float *restrict y, const Geom *g) {
   const size_t C = (size_t)g->C, blocks = (size_t)g->N;
@@ -1072,6 +1150,35 @@ static napi_value js_max_pool(napi_env env, napi_callback_info info) {
   return NULL;
 }
 
+/* (a, b, out, geometry with CO = C·M): which 0 depthwise backprop input (dy, w -> dx), 1 backprop filter
+   (x, dy -> dw); dilation 1 */
+static napi_value call_depthwise(napi_env env, napi_callback_info info, int which) {
+  napi_value argv[4];
+  float *a, *b, *out;
+  size_t la, lb, lo;
+  Geom g;
+  if (!get_args(env, info, 4, argv) || !f32_arg(env, argv[0], &a, &la) || !f32_arg(env, argv[1], &b, &lb) ||
+      !f32_arg(env, argv[2], &out, &lo) || !geom_arg(env, argv[3], &g))
+    return NULL;
+  if (g.C <= 0 || g.CO % g.C != 0) {
+    napi_throw_range_error(env, NULL, "depthwise: output channels must be a multiple of the input channels");
+    return NULL;
+  }
+  const size_t nx = (size_t)g.N * g.H * g.W * g.C, ny = (size_t)g.N * g.OH * g.OW * g.CO,
+               nw = (size_t)g.KH * g.KW * g.CO;
+  if (which == 0 ? (la != ny || lb != nw || lo != nx) : (la != nx || lb != ny || lo != nw)) {
+    napi_throw_range_error(env, NULL, "depthwise: array sizes do not match the geometry");
+    return NULL;
+  }
+  if (which == 0)
+    dw_backprop_input(a, b, out, &g);
+  else if (dw_backprop_filter(a, b, out, &g) != 0)
+    napi_throw_error(env, NULL, "out of memory in the depthwise filter gradient");
+  return NULL;
+}
+static napi_value js_dw_backprop_input(napi_env env, napi_callback_info info) { return call_depthwise(env, info, 0); }
+static napi_value js_dw_backprop_filter(napi_env env, napi_callback_info info) { return call_depthwise(env, info, 1); }
+
 /* (x, gamma, beta, y, mean, var, eps, relu?) */
 static napi_value js_bn_train_forward(napi_env env, napi_callback_info info) {
   napi_value argv[8];
@@ -1373,6 +1480,8 @@ NAPI_MODULE_INIT() {
       {"info", NULL, js_info, NULL, NULL, NULL, napi_default, NULL},
       {"maxPoolGrad", NULL, js_max_pool_grad, NULL, NULL, NULL, napi_default, NULL},
       {"maxPool", NULL, js_max_pool, NULL, NULL, NULL, napi_default, NULL},
+      {"depthwiseBackpropInput", NULL, js_dw_backprop_input, NULL, NULL, NULL, napi_default, NULL},
+      {"depthwiseBackpropFilter", NULL, js_dw_backprop_filter, NULL, NULL, NULL, napi_default, NULL},
       {"batchNormTrainForward", NULL, js_bn_train_forward, NULL, NULL, NULL, napi_default, NULL},
       {"channelAffine", NULL, js_channel_affine, NULL, NULL, NULL, napi_default, NULL},
       {"batchNormTrainBackward", NULL, js_bn_train_backward, NULL, NULL, NULL, napi_default, NULL},

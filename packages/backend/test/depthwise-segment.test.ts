@@ -1,13 +1,15 @@
 /**
  * The kernels tfjs-backend-wasm lacks for training depthwise/separable convolutions and gathers
- * (embeddings): DepthwiseConv2dNativeBackpropInput / BackpropFilter against the cpu backend at strides
- * 1–3, kernel sizes 1/3/5/7, channel multipliers 1/2, same/valid, odd sizes, and against finite
- * differences; UnsortedSegmentSum on a hand-computed case and as gather's gradient; tf.layers models
+ * (embeddings): DepthwiseConv2dNativeBackpropInput / BackpropFilter (JavaScript, and the native C of
+ * both builds) against the cpu backend at strides 1–3, kernel sizes 1/3/5/7, channel multipliers 1/2,
+ * same/valid, odd sizes, against finite differences, and the same bits on one or two threads; UnsortedSegmentSum on a hand-computed case and as gather's gradient; tf.layers models
  * with separableConv2d and embedding training the same steps on wasm as on cpu.
  */
 import { tf } from '@bmse/backend';
-import { beforeAll, describe, expect, it } from 'vitest';
-import { maxAbs, maxAbsDiff, on, seededTensor, setupWasm } from './helpers.js';
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { loadNativeBuilds } from '../src/native/blas.js';
+import { wasmKernelSettings } from '../src/wasm/settings.js';
+import { initBackendNative, kernelVariants, maxAbs, maxAbsDiff, on, seededTensor, setupWasm } from './helpers.js';
 
 beforeAll(setupWasm);
 
@@ -34,7 +36,13 @@ async function trainSteps(model: tf.Sequential, x: tf.Tensor, y: tf.Tensor, lr: 
   return { losses, leaked };
 }
 
-describe('depthwise convolution gradients on wasm', () => {
+describe.each(kernelVariants())('depthwise convolution gradients on wasm (%s kernels)', (_n, native) => {
+  beforeEach(() => {
+    wasmKernelSettings.native = native();
+  });
+  afterAll(() => {
+    wasmKernelSettings.native = initBackendNative();
+  });
   it.each([
     [[2, 9, 11, 3], [3, 3, 3, 1], 1, 'same'],
     [[2, 9, 11, 3], [3, 3, 3, 2], 2, 'same'],
@@ -114,6 +122,68 @@ describe('depthwise convolution gradients on wasm', () => {
     for (let i = 0; i < 3; i++) expect(Math.abs(got[i] - want[i])).toBeLessThan(1e-4 * Math.max(1, want[i]));
     expect(want[2]).toBeLessThan(want[0]);
   });
+});
+
+describe('tf.layers.separableConv2d on wasm', () => {
+  it('runs its pointwise convolution, bias and ReLU as one FusedConv2D under a tape, with cpu’s gradients', async () => {
+    const grads = () => {
+      const layer = tf.layers.separableConv2d({
+        filters: 6,
+        kernelSize: 3,
+        strides: 2,
+        padding: 'same',
+        activation: 'relu',
+        depthMultiplier: 2,
+        depthwiseInitializer: tf.initializers.glorotNormal({ seed: 1 }),
+        pointwiseInitializer: tf.initializers.glorotNormal({ seed: 2 }),
+        biasInitializer: tf.initializers.randomNormal({ seed: 3, stddev: 0.3 }),
+      });
+      const x = seededTensor([2, 9, 9, 3], 4);
+      layer.apply(x); // builds the weights
+      const weight = seededTensor([2, 5, 5, 6], 5);
+      const { grads: g } = tf.variableGrads(() => tf.sum(tf.mul(layer.apply(x) as tf.Tensor, weight)) as tf.Scalar);
+      const out = layer.trainableWeights.map((w) => g[w.originalName]);
+      return out;
+    };
+    const want = await on('cpu', grads);
+    await tf.setBackend('wasm');
+    const info = await tf.profile(() => {
+      tf.dispose(tf.tidy(grads));
+    });
+    expect(info.kernelNames).toContain('FusedConv2D');
+    expect(info.kernelNames).not.toContain('Relu');
+    expect(info.kernelNames).not.toContain('Add');
+    const got = await on('wasm', grads);
+    expect(got.length).toBe(3); // depthwise kernel, pointwise kernel, bias
+    for (let i = 0; i < 3; i++) {
+      expect(maxAbsDiff(got[i], want[i])).toBeLessThanOrEqual(1e-5 * Math.max(1, maxAbs(want[i])));
+      expect(maxAbs(want[i])).toBeGreaterThan(0.01);
+    }
+  });
+});
+
+describe('native depthwise gradients', () => {
+  const builds = loadNativeBuilds(2);
+  afterAll(() => {
+    for (const { blas } of builds) blas.setThreads(2);
+    wasmKernelSettings.native = initBackendNative();
+  });
+  it.skipIf(builds.length === 0)(
+    'give the same bits on one thread as on two (9 images: 3 groups of the filter sums)',
+    async () => {
+      const runs: Float32Array[][] = [];
+      for (const { blas } of builds)
+        for (const threads of [2, 1]) {
+          blas.setThreads(threads);
+          wasmKernelSettings.native = blas;
+          runs.push(await on('wasm', depthwiseGrads([9, 10, 12, 8], [3, 3, 8, 2], 1, 'same')));
+        }
+      for (const run of runs.slice(1))
+        for (let i = 0; i < 2; i++)
+          expect(Buffer.compare(Buffer.from(run[i].buffer), Buffer.from(runs[0][i].buffer))).toBe(0);
+      expect(maxAbs(runs[0][1])).toBeGreaterThan(0.1);
+    },
+  );
 });
 
 describe('UnsortedSegmentSum on wasm', () => {

@@ -5,7 +5,7 @@
  */
 import { addRelu, tf } from '@bmse/backend';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { leadingAxesCount } from '../src/wasm/reduce-leading-axes.js';
+import { leadingAxesCount, reducedBlock } from '../src/wasm/reduce-leading-axes.js';
 import { wasmKernelSettings } from '../src/wasm/settings.js';
 import {
   initBackendNative,
@@ -204,7 +204,11 @@ describe.each(kernelVariants())('wasm kernels (%s variant)', (_name, native) => 
     ['sum [0] keepDims', (x: tf.Tensor) => tf.sum(x, 0, true)],
     ['mean [0,1,2] of NHWC', (x: tf.Tensor) => tf.mean(x, [0, 1, 2])],
     ['mean [1,0] keepDims', (x: tf.Tensor) => tf.mean(x, [1, 0], true)],
-    ['sum [1,2] (not leading: backend path)', (x: tf.Tensor) => tf.sum(x, [1, 2])],
+    ['sum [1,2] (middle axes)', (x: tf.Tensor) => tf.sum(x, [1, 2])],
+    ['mean [1,2] keepDims (global average pooling)', (x: tf.Tensor) => tf.mean(x, [1, 2], true)],
+    ['mean [2] (one middle axis)', (x: tf.Tensor) => tf.mean(x, 2)],
+    ['sum [1,3] (not contiguous: backend path)', (x: tf.Tensor) => tf.sum(x, [1, 3])],
+    ['mean [2,3] (last axis: backend path)', (x: tf.Tensor) => tf.mean(x, [2, 3])],
     ['mean all', (x: tf.Tensor) => tf.mean(x)],
   ] as const)('%s matches cpu', async (_l, op) => {
     const f = () => op(t([4, 5, 6, 7], 10));
@@ -237,6 +241,14 @@ describe('leadingAxesCount', () => {
     expect(leadingAxesCount(-4, [2, 3, 4, 5])).toBe(1);
     expect(leadingAxesCount([1, 2], [2, 3, 4])).toBe(0);
     expect(leadingAxesCount([0, 1, 2], [2, 3, 4])).toBe(0); // full reduction: the backend handles it
+  });
+  it('recognises the contiguous blocks of axes before the last', () => {
+    expect(reducedBlock([1, 2], [2, 3, 4, 5])).toEqual([1, 3]);
+    expect(reducedBlock([2, 1], [2, 3, 4, 5])).toEqual([1, 3]);
+    expect(reducedBlock(0, [2, 3])).toEqual([0, 1]);
+    expect(reducedBlock([1, 3], [2, 3, 4, 5])).toBeNull();
+    expect(reducedBlock([2, 3], [2, 3, 4, 5])).toBeNull();
+    expect(reducedBlock(-1, [2, 3])).toBeNull();
   });
 });
 

@@ -19,8 +19,8 @@ export const backendCommand: CommandModule = {
       .option('nets', {
         type: 'array',
         string: true,
-        default: ['conv3', 'plain', 'resnet18', 'resnet50'],
-        choices: ['conv3', 'plain', 'resnet18', 'resnet50'],
+        default: ['conv3', 'plain', 'separable', 'resnet18', 'resnet50'],
+        choices: ['conv3', 'plain', 'separable', 'resnet18', 'resnet50'],
       })
       .option('steps', { type: 'number', default: 5, describe: 'timed steps (median reported)' })
       .option('warmup', { type: 'number', default: 2 })

@@ -33,6 +33,10 @@ export interface NativeBlas {
   maxPoolGrad(x: Float32Array, dy: Float32Array, dx: Float32Array, geometry: Int32Array): void;
   /** max pooling over each window's valid positions; geometry as for maxPoolGrad */
   maxPool(x: Float32Array, y: Float32Array, geometry: Int32Array): void;
+  /** depthwise-convolution input gradient (dy, filter [KH, KW, C, M] -> dx); geometry as for convolutions with Cout = C·M, dilation 1 */
+  depthwiseBackpropInput(dy: Float32Array, filter: Float32Array, dx: Float32Array, geometry: Int32Array): void;
+  /** depthwise-convolution filter gradient (x, dy -> dw [KH, KW, C, M]); the same on any thread count */
+  depthwiseBackpropFilter(x: Float32Array, dy: Float32Array, dw: Float32Array, geometry: Int32Array): void;
   setThreads(n: number): void;
   /** elementwise, pooling and batch-norm loops on OpenMP's threads (default; oneDNN build only) or on one;
    * the results are the same either way. Returns the previous setting. Env BMSE_SERIAL_LOOPS=1 at load: off */

@@ -2,12 +2,15 @@
  * The depthwise-convolution gradients tfjs-backend-wasm 4.22 lacks (DepthwiseConv2dNativeBackpropInput,
  * DepthwiseConv2dNativeBackpropFilter): without them `tf.layers.depthwiseConv2d` / `separableConv2d`
  * (MobileNet-style nets) cannot train on wasm at all. NHWC, filter [KH, KW, C, multiplier]; each
- * output channel d2 = d1·multiplier + m reads input channel d1. The loops run over output positions and
- * taps with the channels innermost (contiguous in all three tensors) and accumulate in float64, as
- * tfjs-backend-cpu's reference kernels do.
+ * output channel d2 = d1·multiplier + m reads input channel d1. With the native kernels loaded (and
+ * dilation 1) they run in C on the OpenMP threads (one image per task for dx; the filter gradient sums
+ * fixed groups of images in order, so the same on any thread count); otherwise in JavaScript here. Both
+ * loop over output positions and taps with the channels innermost (contiguous in all three tensors);
+ * the JavaScript accumulates in float64, as tfjs-backend-cpu's reference kernels do.
  */
 import { tf } from '../tf.js';
 import { heapF32, type WasmBackend } from './heap.js';
+import { nativeGeometry, wasmKernelSettings } from './settings.js';
 
 interface DepthwiseGradAttrs {
   strides: [number, number] | number;
@@ -54,6 +57,12 @@ function forEachTap(
       }
 }
 
+/** The native kernels when loaded and the geometry is theirs (dilation 1, float32 views), else null. */
+function nativeFor(info: tf.backend_util.Conv2DInfo) {
+  const native = wasmKernelSettings.native;
+  return native && info.dilationHeight === 1 && info.dilationWidth === 1 ? native : null;
+}
+
 /**
  * One gradient: for every (output position, tap) inside the input, `add(acc, dy offset, x offset, filter
  * offset of the tap, C, M)` accumulates into a float64 array of `outShape`, then rounded once into a
@@ -94,6 +103,13 @@ function backpropInput(args: {
 }): tf.TensorInfo {
   const { inputs, backend, attrs } = args;
   const info = depthwiseInfo(attrs.inputShape, inputs.filter.shape, attrs);
+  const native = nativeFor(info);
+  if (native) {
+    const dx = backend.makeOutput(attrs.inputShape, 'float32');
+    const [dy, w, out] = [inputs.dy, inputs.filter, dx].map((t) => heapF32(backend, t));
+    native.depthwiseBackpropInput(dy, w, out, nativeGeometry(info));
+    return dx;
+  }
   return accumulateGrad(
     backend,
     info,
@@ -117,6 +133,13 @@ function backpropFilter(args: {
 }): tf.TensorInfo {
   const { inputs, backend, attrs } = args;
   const info = depthwiseInfo(inputs.x.shape, attrs.filterShape, attrs);
+  const native = nativeFor(info);
+  if (native) {
+    const dw = backend.makeOutput(attrs.filterShape, 'float32');
+    const [x, dy, out] = [inputs.x, inputs.dy, dw].map((t) => heapF32(backend, t));
+    native.depthwiseBackpropFilter(x, dy, out, nativeGeometry(info));
+    return dw;
+  }
   return accumulateGrad(backend, info, attrs.filterShape, [inputs.x, inputs.dy], (acc, x, dy, dyAt, xAt, wAt, C, M) => {
     for (let d1 = 0; d1 < C; d1++) {
       const xv = x[xAt + d1];

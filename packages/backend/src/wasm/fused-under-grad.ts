@@ -13,7 +13,10 @@
  * input gradient of the stem convolution (an image) included.
  * `tf.fused.matMul` (every tf.layers dense layer) gets the same treatment for a ReLU activation:
  * one _FusedMatMul kernel (bias and ReLU fused) on the tape, whose gradient is dy * step(y), then
- * the two products and the bias sum, each only when needed.
+ * the two products and the bias sum, each only when needed. And `tf.layers.separableConv2d`, which
+ * tfjs-layers runs as separableConv2d + a broadcast bias Add + the activation (three passes over the
+ * output forward, three backward), runs its pointwise 1x1 convolution through `tf.fused.conv2d` with
+ * the bias and a ReLU/linear activation, so it becomes one FusedConv2D as well.
  */
 import { reluBackward } from '../relu-grad.js';
 import { tf } from '../tf.js';
@@ -157,6 +160,66 @@ function fusedMatMulRelu(m: FusedMatMulArgs): tf.Tensor2D {
   return tf.reshape(y, [rows, cols]);
 }
 
+interface SeparableConvLayer {
+  rank: number;
+  dataFormat: string;
+  strides: [number, number];
+  padding: 'same' | 'valid';
+  dilationRate: [number, number];
+  useBias: boolean;
+  depthwiseKernel: { read(): tf.Tensor };
+  pointwiseKernel: { read(): tf.Tensor };
+  bias: { read(): tf.Tensor } | null;
+  activation: { getClassName(): string } | null;
+}
+type LayerCall = (
+  this: SeparableConvLayer,
+  inputs: tf.Tensor | tf.Tensor[],
+  kwargs: unknown,
+) => tf.Tensor | tf.Tensor[];
+let separableOwner: { call: LayerCall } | null = null;
+let originalSeparableCall: LayerCall | null = null;
+
+/** The separable convolution as depthwise + one fused pointwise convolution with bias and activation (NHWC, ReLU or linear), else null. */
+function fusedSeparable(layer: SeparableConvLayer, inputs: tf.Tensor | tf.Tensor[]): tf.Tensor | null {
+  const x = Array.isArray(inputs) ? (inputs.length === 1 ? inputs[0] : null) : inputs;
+  const activation = layer.activation?.getClassName() ?? 'linear';
+  if (tf.getBackend() !== 'wasm' || !x || layer.rank !== 2 || layer.dataFormat !== 'channelsLast') return null;
+  if (x.rank !== 4 || x.dtype !== 'float32' || (activation !== 'relu' && activation !== 'linear')) return null;
+  return tf.tidy(() => {
+    const depth = tf.depthwiseConv2d(
+      x as tf.Tensor4D,
+      layer.depthwiseKernel.read() as tf.Tensor4D,
+      layer.strides,
+      layer.padding,
+      'NHWC',
+      layer.dilationRate,
+    );
+    return tf.fused.conv2d({
+      x: depth,
+      filter: layer.pointwiseKernel.read() as tf.Tensor4D,
+      strides: 1,
+      pad: 'valid',
+      bias: layer.useBias && layer.bias ? layer.bias.read() : undefined,
+      activation,
+    });
+  });
+}
+
+/** Routes tf.layers.separableConv2d's forward pass through fusedSeparable (idempotent). */
+function fuseSeparableConvLayers(): void {
+  if (separableOwner) return;
+  let owner = Object.getPrototypeOf(tf.layers.separableConv2d({ filters: 1, kernelSize: 1 }));
+  while (owner && !Object.hasOwn(owner, 'call')) owner = Object.getPrototypeOf(owner);
+  if (!owner) return;
+  const base = owner.call as LayerCall;
+  separableOwner = owner;
+  originalSeparableCall = base;
+  owner.call = function (this: SeparableConvLayer, inputs: tf.Tensor | tf.Tensor[], kwargs: unknown) {
+    return fusedSeparable(this, inputs) ?? base.call(this, inputs, kwargs);
+  };
+}
+
 /** Installs the replacement of `tf.fused.conv2d` (idempotent). */
 export function keepFusionUnderGradients(): void {
   if (original) return;
@@ -175,13 +238,17 @@ export function keepFusionUnderGradients(): void {
   const baseMm = fusedMm.matMul;
   originalMatMul = baseMm;
   fusedMm.matMul = (m: FusedMatMulArgs) => (routeMatMul(m) ? fusedMatMulRelu(m) : baseMm(m));
+  fuseSeparableConvLayers();
 }
 
-/** Puts tfjs-core's own `tf.fused.conv2d` and `tf.fused.matMul` back (tests). */
+/** Puts tfjs-core's own `tf.fused.conv2d` and `tf.fused.matMul` and tfjs-layers' separable convolution back (tests). */
 export function restoreFusedConv2d(): void {
   if (!original) return;
   (tf.fused as unknown as { conv2d: FusedConv2D }).conv2d = original;
   if (originalMatMul) (tf.fused as unknown as { matMul: FusedMatMul }).matMul = originalMatMul;
+  if (separableOwner && originalSeparableCall) separableOwner.call = originalSeparableCall;
   original = null;
   originalMatMul = null;
+  separableOwner = null;
+  originalSeparableCall = null;
 }
