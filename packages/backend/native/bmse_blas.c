@@ -930,6 +930,34 @@ HOT static void relu_grad(const float *restrict dy, const float *restrict x, flo
   }
 }
 
+/* dx = dy * (y > 0) and db[c] = Σ_rows dx[r, c] in one pass (the gradient of a fused conv + bias + ReLU):
+   fixed chunks of SUM_CHUNK_ROWS rows summed in float64 and added in chunk order (any thread count) */
+HOT static int relu_grad_bias(const float *restrict dy, const float *restrict y, float *restrict dx, float *restrict db,
+                              size_t rows, size_t C) {
+  const size_t blocks = (rows + SUM_CHUNK_ROWS - 1) / SUM_CHUNK_ROWS;
+  double *s = (double *)calloc(C * (blocks ? blocks : 1), sizeof(double));
+  if (!s) return -1;
+  PAR_FOR_FEW
+  for (size_t k = 0; k < blocks; k++) {
+    double *st = s + C * k;
+    const size_t r1 = (k + 1) * SUM_CHUNK_ROWS < rows ? (k + 1) * SUM_CHUNK_ROWS : rows;
+    for (size_t r = k * SUM_CHUNK_ROWS; r < r1; r++) {
+      const float *restrict g = dy + r * C, *restrict o = y + r * C;
+      float *restrict d = dx + r * C;
+      for (size_t c = 0; c < C; c++) {
+        const float v = g[c] * (o[c] > 0.f ? 1.f : 0.f);
+        d[c] = v;
+        st[c] += v;
+      }
+    }
+  }
+  for (size_t k = 1; k < blocks; k++) /* chunk order */
+    for (size_t c = 0; c < C; c++) s[c] += s[C * k + c];
+  for (size_t c = 0; c < C; c++) db[c] = (float)s[c];
+  free(s);
+  return 0;
+}
+
 /* y = max(x, 0) (NaN stays NaN, as tfjs) */
 HOT static void relu(const float *restrict x, float *restrict y, size_t n) {
   const size_t blocks = (n + PAR_BLOCK - 1) / PAR_BLOCK;
@@ -1304,6 +1332,22 @@ static napi_value js_relu_grad(napi_env env, napi_callback_info info) {
   return NULL;
 }
 
+/* (dy, y, dx, db): db's length is the channel count (the innermost axis) */
+static napi_value js_relu_grad_bias(napi_env env, napi_callback_info info) {
+  napi_value argv[4];
+  float *dy, *y, *dx, *db;
+  size_t ldy, ly, ldx, ldb;
+  if (!get_args(env, info, 4, argv) || !f32_arg(env, argv[0], &dy, &ldy) || !f32_arg(env, argv[1], &y, &ly) ||
+      !f32_arg(env, argv[2], &dx, &ldx) || !f32_arg(env, argv[3], &db, &ldb))
+    return NULL;
+  if (ly != ldy || ldx != ldy || ldb == 0 || ldy % ldb != 0) {
+    napi_throw_range_error(env, NULL, "relu gradient + bias sum: sizes do not match");
+    return NULL;
+  }
+  if (relu_grad_bias(dy, y, dx, db, ldy / ldb, ldb) != 0) napi_throw_error(env, NULL, "out of memory in the relu gradient");
+  return NULL;
+}
+
 /* (x, y) */
 static napi_value js_relu(napi_env env, napi_callback_info info) {
   float *a[2];
@@ -1487,6 +1531,7 @@ NAPI_MODULE_INIT() {
       {"batchNormTrainBackward", NULL, js_bn_train_backward, NULL, NULL, NULL, napi_default, NULL},
       {"batchMatMul", NULL, js_batch_matmul, NULL, NULL, NULL, napi_default, NULL},
       {"reluGrad", NULL, js_relu_grad, NULL, NULL, NULL, napi_default, NULL},
+      {"reluGradBias", NULL, js_relu_grad_bias, NULL, NULL, NULL, napi_default, NULL},
       {"relu", NULL, js_relu, NULL, NULL, NULL, napi_default, NULL},
       {"add", NULL, js_add, NULL, NULL, NULL, napi_default, NULL},
       {"accumulate", NULL, js_accumulate, NULL, NULL, NULL, napi_default, NULL},

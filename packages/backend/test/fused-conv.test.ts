@@ -9,6 +9,7 @@
 import { tf } from '@bmse/backend';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { DEFAULT_DNNL_MIN_POSITIONS, loadNativeBuilds } from '../src/native/blas.js';
+import { reluBackwardWithBiasSum } from '../src/relu-grad.js';
 import { nativeGeometry, wasmKernelSettings } from '../src/wasm/settings.js';
 import { initBackendNative, kernelVariants, maxAbs, maxAbsDiff, on, seededTensor, setupWasm } from './helpers.js';
 
@@ -371,5 +372,49 @@ describe('tf.fused.matMul with a bias on wasm', () => {
       const [got] = await on('wasm', run);
       expect(maxAbsDiff(got, want), activation).toBeLessThan(1e-5 * Math.max(1, maxAbs(want)));
     }
+  });
+});
+
+describe('the ReLU gradient with the bias sum in one pass', () => {
+  const builds = loadNativeBuilds(2);
+  afterAll(() => {
+    for (const { blas } of builds) blas.setThreads(2);
+    wasmKernelSettings.native = initBackendNative();
+  });
+  it('matches reluBackward + a sum over the leading axes, the same bits on one thread or two and in JavaScript', async () => {
+    const inputs = () => [t([3, 40, 30, 5], 1), t([3, 40, 30, 5], 2)] as const; // 3,600 rows: 4 chunks
+    const [dy0, y0] = inputs();
+    const want = await on('cpu', () => {
+      const [dy, y] = inputs();
+      const d = tf.mul(dy, tf.cast(tf.greater(y, 0), 'float32'));
+      return [d, tf.sum(d, [0, 1, 2])];
+    });
+    tf.dispose([dy0, y0]);
+    const runs: Float32Array[][] = [];
+    const variants: Array<[string, () => void]> = [['JavaScript', () => (wasmKernelSettings.native = null)]];
+    for (const { name, blas } of builds)
+      for (const threads of [2, 1])
+        variants.push([
+          `${name} ${threads} threads`,
+          () => {
+            blas.setThreads(threads);
+            wasmKernelSettings.native = blas;
+          },
+        ]);
+    for (const [, use] of variants) {
+      use();
+      runs.push(
+        await on('wasm', () => {
+          const [dy, y] = inputs();
+          return reluBackwardWithBiasSum(dy, y);
+        }),
+      );
+    }
+    for (const [i, run] of runs.entries()) {
+      expect(Array.from(run[0]), variants[i][0]).toEqual(Array.from(want[0])); // dy · step(y) is exact
+      expect(maxAbsDiff(run[1], want[1]), variants[i][0]).toBeLessThan(1e-4);
+      expect(Buffer.compare(Buffer.from(run[1].buffer), Buffer.from(runs[0][1].buffer)), variants[i][0]).toBe(0);
+    }
+    expect(maxAbs(want[1])).toBeGreaterThan(1);
   });
 });

@@ -62,6 +62,8 @@ export interface NativeBlas {
   batchMatMul(a: Float32Array, b: Float32Array, out: Float32Array, dims: Int32Array): void;
   /** dx = dy * (x > 0) */
   reluGrad(dy: Float32Array, x: Float32Array, dx: Float32Array): void;
+  /** dx = dy * (y > 0) and db[c] = Σ over rows of dx[row, c] (db.length channels innermost), in one pass */
+  reluGradBias(dy: Float32Array, y: Float32Array, dx: Float32Array, db: Float32Array): void;
   /** y = max(x, 0) */
   relu(x: Float32Array, y: Float32Array): void;
   /** out = a + b (same lengths) */

@@ -18,7 +18,7 @@
  * output forward, three backward), runs its pointwise 1x1 convolution through `tf.fused.conv2d` with
  * the bias and a ReLU/linear activation, so it becomes one FusedConv2D as well.
  */
-import { reluBackward } from '../relu-grad.js';
+import { reluBackward, reluBackwardWithBiasSum } from '../relu-grad.js';
 import { tf } from '../tf.js';
 
 type FusedConv2DArgs = Parameters<typeof tf.fused.conv2d>[0];
@@ -71,7 +71,8 @@ export const fusedConv2DGradConfig: tf.GradConfig = {
     if (activation !== 'relu' && activation !== 'linear') {
       throw new Error(`FusedConv2D gradient: activation '${activation}' is not supported here`);
     }
-    const d = activation === 'relu' ? reluBackward(dy as tf.Tensor, y) : (dy as tf.Tensor);
+    // with the ReLU, dy · step(y) and its sum for the bias in one pass (unused without a bias: released with the node)
+    const [d, dBias] = activation === 'relu' ? reluBackwardWithBiasSum(dy as tf.Tensor, y) : [dy as tf.Tensor, null];
     const convAttrs = { strides, pad, dataFormat: 'NHWC', dimRoundingMode } as unknown as tf.NamedAttrMap;
     const engine = tf.engine();
     return {
@@ -83,7 +84,7 @@ export const fusedConv2DGradConfig: tf.GradConfig = {
           { x, dy: d },
           { ...convAttrs, filterShape: filter.shape },
         ) as tf.Tensor,
-      bias: () => tf.sum(d, [0, 1, 2]),
+      bias: () => dBias ?? tf.sum(d, [0, 1, 2]),
     };
   },
 };
