@@ -98,6 +98,20 @@ describe('initBackend', () => {
   );
 });
 
+describe('the wasm thread pool', () => {
+  it('starts threads − 1 pthread workers (the patched pool size), not Emscripten’s 8', () => {
+    // counts every worker_threads.Worker the process creates while initBackend starts the pool
+    const code =
+      "const wt = require('node:worker_threads'); let n = 0; const W = wt.Worker; " +
+      'wt.Worker = class extends W { constructor(...a) { n++; super(...a); } }; ' +
+      "import('@bmse/backend').then(async (b) => { await b.initBackend('wasm', { threads: 2 }); console.log('workers', n); })";
+    const out = execFileSync(process.execPath, ['--conditions=source', '--import', 'tsx', '-e', code], {
+      encoding: 'utf8',
+    });
+    expect(out).toMatch(/^workers 1$/m);
+  });
+});
+
 describe('openBlasCoreTypeFor', () => {
   it('maps CPU feature flags to an OpenBLAS core type', () => {
     expect(
