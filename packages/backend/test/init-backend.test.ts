@@ -150,7 +150,15 @@ describe('native convolution kernels', () => {
         const code =
           "import('@bmse/backend').then(async (b) => { await b.initBackend('wasm', { threads: 1 }); console.log(process.env.OMP_WAIT_POLICY, process.env.OPENBLAS_THREAD_TIMEOUT, /native conv: (oneDNN|OpenBLAS)/.test(b.describeBackend(b.backendInfo())) ? 'native' : 'none') })";
         return execFileSync(process.execPath, ['--conditions=source', '--import', 'tsx', '-e', code], {
-          env: { ...process.env, OMP_WAIT_POLICY: undefined, OPENBLAS_THREAD_TIMEOUT: undefined, ...extra },
+          env: {
+            ...process.env,
+            // the parent's switches do not apply: the child is asked about the native build itself
+            BMSE_NO_NATIVE: undefined,
+            BMSE_NO_DNNL: undefined,
+            OMP_WAIT_POLICY: undefined,
+            OPENBLAS_THREAD_TIMEOUT: undefined,
+            ...extra,
+          },
           encoding: 'utf8',
         }).trim();
       };
