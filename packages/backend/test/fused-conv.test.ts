@@ -119,6 +119,54 @@ describe('fusion under a gradient tape', () => {
     expect(tf.memory().numTensors).toBe(before);
   });
 
+  it('keeps a linear convolution with a bias one FusedConv2D too, with cpu’s gradients', async () => {
+    const linearGrads = () => {
+      const x = t([2, 9, 11, 3], 1);
+      const w = t([3, 3, 3, 5], 2);
+      const b = t([5], 3);
+      const dy = t([2, 5, 6, 5], 4);
+      return tf.grads((xx: tf.Tensor, ww: tf.Tensor, bb: tf.Tensor) =>
+        tf.sum(
+          tf.mul(
+            tf.fused.conv2d({ x: xx as tf.Tensor4D, filter: ww as tf.Tensor4D, strides: 2, pad: 'same', bias: bb }),
+            dy,
+          ),
+        ),
+      )([x, w, b]);
+    };
+    const want = await on('cpu', linearGrads);
+    await tf.setBackend('wasm');
+    // a first layer: only the filter and bias gradients (tfjs-core's fused op also computes the input's)
+    const x = t([2, 9, 11, 3], 1);
+    const w = tf.variable(t([3, 3, 3, 5], 2));
+    const b = tf.variable(t([5], 3));
+    const info = await tf.profile(() => {
+      tf.dispose(
+        tf.tidy(
+          () =>
+            tf.variableGrads(() =>
+              tf.sum(
+                tf.fused.conv2d({
+                  x: x as tf.Tensor4D,
+                  filter: w as unknown as tf.Tensor4D,
+                  strides: 2,
+                  pad: 'same',
+                  bias: b,
+                }),
+              ),
+            ).grads,
+        ),
+      );
+    });
+    tf.dispose([x, w, b]);
+    expect(info.kernelNames).toContain('FusedConv2D');
+    expect(info.kernelNames).not.toContain('Add');
+    expect(info.kernelNames).not.toContain('Conv2DBackpropInput');
+    const got = await on('wasm', linearGrads);
+    for (let i = 0; i < 3; i++)
+      expect(maxAbsDiff(got[i], want[i])).toBeLessThanOrEqual(1e-5 * Math.max(1, maxAbs(want[i])));
+  });
+
   it('computes no input gradient for a first layer (only the filter and bias gradients)', async () => {
     await tf.setBackend('wasm');
     const x = t([2, 8, 8, 3], 1);

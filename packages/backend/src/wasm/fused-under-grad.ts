@@ -8,6 +8,8 @@
  * bias and ReLU as post-ops) on the tape with a registered gradient: dy * step(y), then the two
  * convolution gradients and the bias gradient (a sum over positions), each only when needed. Everything else — other backends,
  * other activations, PReLU, dilation, NCHW, inference — goes to tfjs-core's own function.
+ * A linear convolution with a bias is one FusedConv2D on the tape the same way (its gradient lazy per
+ * input: no input gradient for a first layer, no un-needed pass).
  * A linear convolution without bias (every ResNet convolution) runs as the Conv2D kernel, whose
  * gradient is lazy too: tfjs-core's fused op computes every gradient of its custom gradient, the
  * input gradient of the stem convolution (an image) included.
@@ -33,16 +35,17 @@ const isOne = (v: number | [number, number] | undefined) =>
   v == null || (typeof v === 'number' ? v === 1 : v[0] === 1 && v[1] === 1);
 
 /**
- * How this call runs under a gradient tape on wasm: 'relu' (one FusedConv2D on the tape, registered
- * gradient), 'conv' (no bias, linear: the Conv2D kernel, whose registered gradient is lazy too), or
- * null (tfjs-core's function).
+ * How this call runs under a gradient tape on wasm: 'relu' or 'linear' (one FusedConv2D on the tape with
+ * the bias, registered lazy gradient), 'conv' (no bias, linear: the Conv2D kernel, whose registered
+ * gradient is lazy too), or null (tfjs-core's function, which computes every gradient eagerly).
  */
-function route(a: FusedConv2DArgs): 'relu' | 'conv' | null {
+function route(a: FusedConv2DArgs): 'relu' | 'linear' | 'conv' | null {
   if (tf.getBackend() !== 'wasm' || tf.engine().state.gradientDepth === 0) return null;
   if (a.preluActivationWeights != null || (a.dataFormat ?? 'NHWC') !== 'NHWC' || !isOne(a.dilations)) return null;
   const linear = a.activation == null || a.activation === 'linear';
-  if (!(a.activation === 'relu' || (linear && a.bias == null)) || !checkInputs(a)) return null;
-  return linear ? 'conv' : 'relu';
+  if (!(a.activation === 'relu' || linear) || !checkInputs(a)) return null;
+  if (!linear) return 'relu';
+  return a.bias == null ? 'conv' : 'linear';
 }
 
 function checkInputs(a: FusedConv2DArgs): boolean {
@@ -89,10 +92,10 @@ export const fusedConv2DGradConfig: tf.GradConfig = {
   },
 };
 
-/** relu(conv2d(x, filter) + bias) as one FusedConv2D kernel on the tape (its gradient: fusedConv2DGradConfig). */
-function fusedConv2dRelu(a: FusedConv2DArgs): tf.Tensor4D {
+/** act(conv2d(x, filter) + bias), act ReLU or none, as one FusedConv2D kernel on the tape (its gradient: fusedConv2DGradConfig). */
+function fusedConv2dOnTape(a: FusedConv2DArgs, activation: 'relu' | 'linear'): tf.Tensor4D {
   const { x, filter, bias, strides, pad, dimRoundingMode } = a;
-  const attrs = { strides, pad, dataFormat: 'NHWC', dilations: [1, 1], dimRoundingMode, activation: 'relu' };
+  const attrs = { strides, pad, dataFormat: 'NHWC', dilations: [1, 1], dimRoundingMode, activation };
   const inputs = bias ? { x, filter, bias } : { x, filter };
   return tf
     .engine()
@@ -230,7 +233,7 @@ export function keepFusionUnderGradients(): void {
   original = base;
   fused.conv2d = (a: FusedConv2DArgs) => {
     const how = route(a);
-    if (how === 'relu') return fusedConv2dRelu(a);
+    if (how === 'relu' || how === 'linear') return fusedConv2dOnTape(a, how);
     if (how === 'conv') return tf.conv2d(a.x as tf.Tensor4D, a.filter, a.strides, a.pad, 'NHWC', 1, a.dimRoundingMode);
     return base(a);
   };
