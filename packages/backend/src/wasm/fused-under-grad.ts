@@ -213,10 +213,15 @@ function fusedSeparable(layer: SeparableConvLayer, inputs: tf.Tensor | tf.Tensor
 /** Routes tf.layers.separableConv2d's forward pass through fusedSeparable (idempotent). */
 function fuseSeparableConvLayers(): void {
   if (separableOwner) return;
-  let owner = Object.getPrototypeOf(tf.layers.separableConv2d({ filters: 1, kernelSize: 1 }));
-  while (owner && !Object.hasOwn(owner, 'call')) owner = Object.getPrototypeOf(owner);
-  if (!owner) return;
-  const base = owner.call as LayerCall;
+  // the class from tfjs-layers' registry (making a layer would use up one of its auto-generated names)
+  const registry = tf.serialization.SerializationMap.getMap() as unknown as {
+    classNameMap: Record<string, [{ prototype: object }, unknown] | undefined>;
+  };
+  let proto: object | null = registry.classNameMap.SeparableConv2D?.[0].prototype ?? null;
+  while (proto && !Object.hasOwn(proto, 'call')) proto = Object.getPrototypeOf(proto);
+  if (!proto) return;
+  const owner = proto as { call: LayerCall };
+  const base = owner.call;
   separableOwner = owner;
   originalSeparableCall = base;
   owner.call = function (this: SeparableConvLayer, inputs: tf.Tensor | tf.Tensor[], kwargs: unknown) {
