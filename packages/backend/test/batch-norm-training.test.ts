@@ -50,6 +50,24 @@ const outputsAndGrads = (op: typeof composed) => () => {
   return [...outs, ...grads];
 };
 
+/** y, mean, variance, dx, dgamma, dbeta of `got` within `tol` (relative, float32 rounding) of `ref` */
+function expectSameOutputsAndGrads(got: Float32Array[], ref: Float32Array[], tol = 2e-5): void {
+  const names = ['y', 'mean', 'variance', 'dx', 'dgamma', 'dbeta'];
+  for (let i = 0; i < ref.length; i++) {
+    expect(maxAbsDiff(got[i], ref[i]), names[i]).toBeLessThanOrEqual(tol * Math.max(1, maxAbs(ref[i])));
+  }
+}
+
+/** the fused op, with and without its ReLU, against the composed tfjs ops, both on cpu */
+async function expectFusedLikeComposedOnCpu(tol: number): Promise<void> {
+  for (const [want, op] of [
+    [composed, fusedOp],
+    [composedRelu, fusedReluOp],
+  ]) {
+    expectSameOutputsAndGrads(await on('cpu', outputsAndGrads(op)), await on('cpu', outputsAndGrads(want)), tol);
+  }
+}
+
 describe.each(kernelVariants())('batchNormTraining on wasm (%s kernels)', (_n, native) => {
   beforeEach(() => {
     wasmKernelSettings.native = native();
@@ -64,10 +82,7 @@ describe.each(kernelVariants())('batchNormTraining on wasm (%s kernels)', (_n, n
       shape = s;
       const ref = await on('cpu', outputsAndGrads(composed));
       const got = await on('wasm', outputsAndGrads(fusedOp));
-      const names = ['y', 'mean', 'variance', 'dx', 'dgamma', 'dbeta'];
-      for (let i = 0; i < ref.length; i++) {
-        expect(maxAbsDiff(got[i], ref[i]), names[i]).toBeLessThanOrEqual(2e-5 * Math.max(1, maxAbs(ref[i])));
-      }
+      expectSameOutputsAndGrads(got, ref);
       expect(maxAbs(ref[3])).toBeGreaterThan(0.01);
     },
   );
@@ -78,10 +93,7 @@ describe.each(kernelVariants())('batchNormTraining on wasm (%s kernels)', (_n, n
       shape = s;
       const ref = await on('cpu', outputsAndGrads(composedRelu));
       const got = await on('wasm', outputsAndGrads(fusedReluOp));
-      const names = ['y', 'mean', 'variance', 'dx', 'dgamma', 'dbeta'];
-      for (let i = 0; i < ref.length; i++) {
-        expect(maxAbsDiff(got[i], ref[i]), names[i]).toBeLessThanOrEqual(2e-5 * Math.max(1, maxAbs(ref[i])));
-      }
+      expectSameOutputsAndGrads(got, ref);
       // about half the outputs are clipped, and the gradient differs from the unfused one
       const zeros = got[0].filter((v) => v === 0).length / got[0].length;
       expect(zeros).toBeGreaterThan(0.3);
@@ -157,30 +169,14 @@ describe('batchNormTraining', () => {
     shape = [4, 5, 3, 6];
   });
   it('gives the same numbers through the cpu kernel, with and without the fused ReLU', async () => {
-    for (const [want, op] of [
-      [composed, fusedOp],
-      [composedRelu, fusedReluOp],
-    ]) {
-      const ref = await on('cpu', outputsAndGrads(want));
-      const got = await on('cpu', outputsAndGrads(op));
-      for (let i = 0; i < ref.length; i++)
-        expect(maxAbsDiff(got[i], ref[i])).toBeLessThanOrEqual(2e-5 * Math.max(1, maxAbs(ref[i])));
-    }
+    await expectFusedLikeComposedOnCpu(2e-5);
   });
 
   it('falls back to tfjs ops on backends without the kernel', async () => {
     const kernel = tf.getKernel(bnTrainKernelName, 'cpu');
     tf.unregisterKernel(bnTrainKernelName, 'cpu');
     try {
-      for (const [want, op] of [
-        [composed, fusedOp],
-        [composedRelu, fusedReluOp],
-      ]) {
-        const ref = await on('cpu', outputsAndGrads(want));
-        const got = await on('cpu', outputsAndGrads(op));
-        for (let i = 0; i < ref.length; i++)
-          expect(maxAbsDiff(got[i], ref[i])).toBeLessThanOrEqual(1e-6 * Math.max(1, maxAbs(ref[i])));
-      }
+      await expectFusedLikeComposedOnCpu(1e-6);
     } finally {
       if (kernel) tf.registerKernel(kernel);
     }

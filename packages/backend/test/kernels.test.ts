@@ -5,7 +5,7 @@
  */
 import { addRelu, tf } from '@bmse/backend';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { leadingAxesCount, reducedBlock } from '../src/wasm/reduce-leading-axes.js';
+import { leadingAxesCount, reducedBlock } from '../src/wasm/reduce-axis-block.js';
 import { wasmKernelSettings } from '../src/wasm/settings.js';
 import {
   initBackendNative,

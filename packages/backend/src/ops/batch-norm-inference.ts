@@ -9,6 +9,7 @@
 import { hasKernel, registerArrayKernel } from '../array-kernel.js';
 import { tf } from '../tf.js';
 import { wasmKernelSettings } from '../wasm/settings.js';
+import { cachedByEpsRelu } from './cached-op.js';
 
 export const bnInferenceKernelName = 'BmseBatchNormInference';
 
@@ -69,43 +70,35 @@ export function registerBatchNormInferenceKernels(): void {
   });
 }
 
-const fusedOps = new Map<string, (...inputs: tf.Tensor[]) => tf.Tensor>();
-
-function fusedFor(eps: number, relu: boolean) {
-  const key = `${eps} ${relu}`;
-  let op = fusedOps.get(key);
-  if (!op) {
-    const attrs = { eps, relu };
-    op = tf.customGrad((...args: Array<tf.Tensor | tf.GradSaveFunc>) => {
-      const [x, mean, variance, offset, scale] = args as tf.Tensor[];
-      const save = args[5] as tf.GradSaveFunc;
-      const inputs = { x, mean, variance, offset, scale } as Record<string, tf.Tensor>;
-      const [y] = tf.engine().runKernel(bnInferenceKernelName, inputs, attrs) as tf.Tensor[];
-      save([x, mean, variance, scale, y]);
-      return {
-        value: y,
-        gradFunc: (dy: tf.Tensor | tf.Tensor[], saved: tf.Tensor[]) => {
-          const [sx, sm, sv, sg, sy] = saved;
-          const axes = [...Array(sx.rank - 1).keys()];
-          const g = relu ? tf.mul(dy as tf.Tensor, tf.step(sy)) : (dy as tf.Tensor);
-          const rstd = tf.rsqrt(tf.add(sv, eps));
-          const centred = tf.sub(sx, sm);
-          const gSum = tf.sum(g, axes);
-          const gCentredSum = tf.sum(tf.mul(g, centred), axes);
-          return [
-            tf.mul(g, tf.mul(sg, rstd)),
-            tf.neg(tf.mul(gSum, tf.mul(sg, rstd))),
-            tf.mul(gCentredSum, tf.mul(tf.mul(sg, -0.5), tf.pow(rstd, 3))),
-            gSum,
-            tf.mul(gCentredSum, rstd),
-          ];
-        },
-      };
-    }) as (...inputs: tf.Tensor[]) => tf.Tensor;
-    fusedOps.set(key, op);
-  }
-  return op;
-}
+const fusedFor = cachedByEpsRelu((eps, relu) => {
+  const attrs = { eps, relu };
+  return tf.customGrad((...args: Array<tf.Tensor | tf.GradSaveFunc>) => {
+    const [x, mean, variance, offset, scale] = args as tf.Tensor[];
+    const save = args[5] as tf.GradSaveFunc;
+    const inputs = { x, mean, variance, offset, scale } as Record<string, tf.Tensor>;
+    const [y] = tf.engine().runKernel(bnInferenceKernelName, inputs, attrs) as tf.Tensor[];
+    save([x, mean, variance, scale, y]);
+    return {
+      value: y,
+      gradFunc: (dy: tf.Tensor | tf.Tensor[], saved: tf.Tensor[]) => {
+        const [sx, sm, sv, sg, sy] = saved;
+        const axes = [...Array(sx.rank - 1).keys()];
+        const g = relu ? tf.mul(dy as tf.Tensor, tf.step(sy)) : (dy as tf.Tensor);
+        const rstd = tf.rsqrt(tf.add(sv, eps));
+        const centred = tf.sub(sx, sm);
+        const gSum = tf.sum(g, axes);
+        const gCentredSum = tf.sum(tf.mul(g, centred), axes);
+        return [
+          tf.mul(g, tf.mul(sg, rstd)),
+          tf.neg(tf.mul(gSum, tf.mul(sg, rstd))),
+          tf.mul(gCentredSum, tf.mul(tf.mul(sg, -0.5), tf.pow(rstd, 3))),
+          gSum,
+          tf.mul(gCentredSum, rstd),
+        ];
+      },
+    };
+  }) as (...inputs: tf.Tensor[]) => tf.Tensor;
+});
 
 /**
  * Inference batch norm of x ([..., C]) with per-channel mean, variance, offset β and scale γ ([C]),

@@ -19,6 +19,7 @@
 import { hasKernel, registerArrayKernel } from '../array-kernel.js';
 import { tf } from '../tf.js';
 import { wasmKernelSettings } from '../wasm/settings.js';
+import { cachedByEpsRelu } from './cached-op.js';
 
 export const bnTrainKernelName = 'BmseBatchNormTrain';
 export const bnTrainGradKernelName = 'BmseBatchNormTrainGrad';
@@ -78,14 +79,15 @@ export function bnTrainBackwardArrays(
   const C = gamma.length;
   const rows = x.length / C;
   const rstd = variance.map((v) => 1 / Math.sqrt(v + eps));
-  // the fused ReLU's gradient: dy where its output is positive
-  const g = reluOut ? dy.map((d, i) => (reluOut[i] > 0 ? d : 0)) : dy;
+  // the fused ReLU's gradient: dy where its output is positive (no copy of dy)
+  const g = (i: number) => (reluOut && !(reluOut[i] > 0) ? 0 : dy[i]);
   const s = new Float64Array(C);
   const sxh = new Float64Array(C);
   for (let r = 0, o = 0; r < rows; r++, o += C) {
     for (let c = 0; c < C; c++) {
-      s[c] += g[o + c];
-      sxh[c] += g[o + c] * (x[o + c] - mean[c]) * rstd[c];
+      const gi = g(o + c);
+      s[c] += gi;
+      sxh[c] += gi * (x[o + c] - mean[c]) * rstd[c];
     }
   }
   for (let c = 0; c < C; c++) {
@@ -95,7 +97,7 @@ export function bnTrainBackwardArrays(
   for (let r = 0, o = 0; r < rows; r++, o += C) {
     for (let c = 0; c < C; c++) {
       const xh = (x[o + c] - mean[c]) * rstd[c];
-      dx[o + c] = gamma[c] * rstd[c] * (g[o + c] - s[c] / rows - (xh * sxh[c]) / rows);
+      dx[o + c] = gamma[c] * rstd[c] * (g(o + c) - s[c] / rows - (xh * sxh[c]) / rows);
     }
   }
 }
@@ -146,35 +148,28 @@ export interface BatchNormTrainingResult {
 }
 
 let lastStats: [tf.Tensor1D, tf.Tensor1D] | null = null;
-const fusedOps = new Map<string, (x: tf.Tensor, gamma: tf.Tensor, beta: tf.Tensor) => tf.Tensor>();
 
 /** The fused op for one epsilon and ReLU choice (tf.customGrad takes tensors only). */
-function fusedFor(eps: number, relu: boolean) {
-  const key = `${eps} ${relu}`;
-  let op = fusedOps.get(key);
-  if (!op) {
-    const attrs = { eps, relu };
-    op = tf.customGrad((...args: Array<tf.Tensor | tf.GradSaveFunc>) => {
-      const [x, gamma, beta, save] = args as [tf.Tensor, tf.Tensor, tf.Tensor, tf.GradSaveFunc];
-      const [y, mean, variance] = tf.engine().runKernel(bnTrainKernelName, { x, gamma, beta }, attrs) as tf.Tensor[];
-      save(relu ? [x, gamma, mean, variance, y] : [x, gamma, mean, variance]);
-      // the statistics leave through `lastStats`, so they must outlive customGrad's tidy
-      lastStats = [tf.keep(mean) as tf.Tensor1D, tf.keep(variance) as tf.Tensor1D];
-      return {
-        value: y,
-        gradFunc: (dy: tf.Tensor | tf.Tensor[], saved: tf.Tensor[]) => {
-          const [sx, sg, sm, sv, reluOut] = saved;
-          const inputs = { dy: dy as tf.Tensor, x: sx, gamma: sg, mean: sm, variance: sv };
-          return tf
-            .engine()
-            .runKernel(bnTrainGradKernelName, relu ? { ...inputs, reluOut } : inputs, attrs) as tf.Tensor[];
-        },
-      };
-    }) as (x: tf.Tensor, gamma: tf.Tensor, beta: tf.Tensor) => tf.Tensor;
-    fusedOps.set(key, op);
-  }
-  return op;
-}
+const fusedFor = cachedByEpsRelu((eps, relu) => {
+  const attrs = { eps, relu };
+  return tf.customGrad((...args: Array<tf.Tensor | tf.GradSaveFunc>) => {
+    const [x, gamma, beta, save] = args as [tf.Tensor, tf.Tensor, tf.Tensor, tf.GradSaveFunc];
+    const [y, mean, variance] = tf.engine().runKernel(bnTrainKernelName, { x, gamma, beta }, attrs) as tf.Tensor[];
+    save(relu ? [x, gamma, mean, variance, y] : [x, gamma, mean, variance]);
+    // the statistics leave through `lastStats`, so they must outlive customGrad's tidy
+    lastStats = [tf.keep(mean) as tf.Tensor1D, tf.keep(variance) as tf.Tensor1D];
+    return {
+      value: y,
+      gradFunc: (dy: tf.Tensor | tf.Tensor[], saved: tf.Tensor[]) => {
+        const [sx, sg, sm, sv, reluOut] = saved;
+        const inputs = { dy: dy as tf.Tensor, x: sx, gamma: sg, mean: sm, variance: sv };
+        return tf
+          .engine()
+          .runKernel(bnTrainGradKernelName, relu ? { ...inputs, reluOut } : inputs, attrs) as tf.Tensor[];
+      },
+    };
+  }) as (x: tf.Tensor, gamma: tf.Tensor, beta: tf.Tensor) => tf.Tensor;
+});
 
 /**
  * Training-mode batch norm of x ([..., C]) with gamma and beta ([C]), then max(·, 0) when `relu`;

@@ -3,7 +3,7 @@
  * Conv2DBackpropFilter; Conv2D/FusedConv2D routed to the optional native
  * oneDNN/OpenBLAS kernels; XNNPACK-based (or native) Conv2DBackpropInput, a native MaxPool and a
  * channel-vectorised MaxPoolGrad in place of the backend's scalar loops; the missing depthwise-convolution
- * gradients and UnsortedSegmentSum (gather's gradient); _FusedMatMul's bias where the backend's is wrong; leading-axes fast paths
+ * gradients and UnsortedSegmentSum (gather's gradient); _FusedMatMul's bias where the backend's is wrong; fast paths over leading or middle axes
  * for Sum and Mean; native Relu, same-shape Add and inference batch norm; copy-free Identity and same-dtype Cast — and the tile-free
  * FusedBatchNorm gradient. Idempotent.
  */
@@ -19,7 +19,7 @@ import { addWasmConfig, reluWasmConfig } from './elementwise.js';
 import { fusedMatMulWasmConfig } from './fused-matmul-bias.js';
 import { maxPoolWasmConfig } from './max-pool.js';
 import { maxPoolGradWasmConfig } from './max-pool-grad.js';
-import { meanLeadingAxesConfig, sumLeadingAxesConfig } from './reduce-leading-axes.js';
+import { meanAxisBlockConfig, sumAxisBlockConfig } from './reduce-axis-block.js';
 import { castConfig, identityConfig } from './shared-data.js';
 import { unsortedSegmentSumWasmConfig } from './unsorted-segment-sum.js';
 
@@ -35,8 +35,8 @@ function trainingKernels(): tf.KernelConfig[] {
     addWasmConfig(),
     batchNormInferenceWasmConfig(),
     maxPoolGradWasmConfig,
-    sumLeadingAxesConfig(),
-    meanLeadingAxesConfig(),
+    sumAxisBlockConfig(),
+    meanAxisBlockConfig(),
     identityConfig(),
     batchMatMulConfig(),
     castConfig(),

@@ -70,5 +70,5 @@ function blockFastPath(divideByCount: boolean) {
   };
 }
 
-export const sumLeadingAxesConfig = () => extendWasmKernel(tf.Sum, blockFastPath(false));
-export const meanLeadingAxesConfig = () => extendWasmKernel(tf.Mean, blockFastPath(true));
+export const sumAxisBlockConfig = () => extendWasmKernel(tf.Sum, blockFastPath(false));
+export const meanAxisBlockConfig = () => extendWasmKernel(tf.Mean, blockFastPath(true));
